@@ -1,0 +1,20 @@
+#!/usr/bin/env python3
+"""Django's command-line utility for Streetinfo."""
+
+import os
+import sys
+
+
+def main() -> None:
+    if sys.version_info < (3, 12):  # noqa: UP036 - a clear message beats a SyntaxError
+        sys.exit(
+            "Streetinfo needs Python 3.12 or newer (Django 6); this is " + sys.version.split()[0]
+        )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "streetinfo.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

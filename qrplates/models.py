@@ -1,0 +1,1 @@
+"""Plates and their codes arrive with the plates issue."""

@@ -1,0 +1,253 @@
+"""The demo dataset: real Lạng Sơn streets, relics, scenic spots and people.
+
+Facts (names, rankings, years, coordinates, wards, sources) are read from
+`data/langson_facts.json`, a copy of the sourced fact sheet; the descriptions, written in our own
+words from those facts, come from `data/demo_content.json`. Nothing is added that the fact sheet
+does not give: a missing value stays empty.
+
+Loading is idempotent: every record carries a stable `external_id`, and a record is written only
+when a value differs, so a second run changes nothing (not even `updated_at`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import translation
+
+from sites.models import (
+    AdminUnit,
+    HeritageFields,
+    Person,
+    PersonLink,
+    Place,
+    Relic,
+    ScenicSpot,
+    Source,
+    Status,
+    Street,
+)
+from sites.text import nfc, slugify_vi
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+FACTS_FILE = DATA_DIR / "langson_facts.json"
+CONTENT_FILE = DATA_DIR / "demo_content.json"
+
+RANKINGS = {
+    "special national": HeritageFields.Ranking.SPECIAL_NATIONAL,
+    "national": HeritageFields.Ranking.NATIONAL,
+    "provincial": HeritageFields.Ranking.PROVINCIAL,
+}
+RESOLUTION = re.compile(
+    r"^(?P<number>Nghị quyết [^,]+),\s*(?P<day>\d{1,2}) (?P<month>\w{3}) (?P<year>\d{4})"
+)
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
+GITHUB_REF = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+):(?P<path>[^@]+)@(?P<commit>[0-9a-f]{7,40})$")
+
+
+@dataclass
+class LoadReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def year_of(value: str | None) -> int | None:
+    """ "1726-10-15" -> 1726; "1780" -> 1780; None or "" -> None."""
+    match = re.match(r"^-?\d{1,4}", value or "")
+    return int(match.group()) if match else None
+
+
+def parse_resolution(named_by: str | None) -> tuple[str, datetime.date | None]:
+    if not named_by:
+        return "", None
+    match = RESOLUTION.match(named_by)
+    if not match:
+        return nfc(named_by), None
+    date = datetime.date(int(match["year"]), MONTHS[match["month"]], int(match["day"]))
+    return nfc(match["number"]), date
+
+
+def source_fields(reference: str) -> dict[str, str]:
+    """A fact-sheet source (a web address, or owner/repo:path@commit) as a citation."""
+    github = GITHUB_REF.match(reference)
+    if github:
+        return {
+            "title": f"GitHub {github['repo']}: {github['path']}",
+            "url": f"https://github.com/{github['repo']}/blob/{github['commit']}/{github['path']}",
+        }
+    host = re.sub(r"^https?://(www\.)?", "", reference).split("/")[0]
+    return {"title": host, "url": reference[:600]}
+
+
+class DemoLoader:
+    def __init__(self, facts: dict, content: dict) -> None:
+        self.facts = facts
+        self.content = content
+        self.report = LoadReport()
+        self.units = {u.code: u for u in AdminUnit.objects.all()}
+        self.people: dict[str, Person] = {}
+
+    def upsert(self, model: type[models.Model], external_id: str, values: dict) -> models.Model:
+        record = model.objects.filter(external_id=external_id).first()
+        if record is None:
+            record = model(external_id=external_id, **values)
+            record.save()
+            self.report.created += 1
+            return record
+        changed = [name for name, value in values.items() if getattr(record, name) != value]
+        if changed:
+            for name in changed:
+                setattr(record, name, values[name])
+            record.save()
+            self.report.updated += 1
+        else:
+            self.report.unchanged += 1
+        return record
+
+    def sync_sources(self, owner: Place | Person, references: list[str]) -> None:
+        wanted = [source_fields(ref) for ref in references]
+        relation = "place" if isinstance(owner, Place) else "person"
+        existing = list(
+            Source.objects.filter(**{relation: owner}).order_by("position").values("title", "url")
+        )
+        if existing == wanted:
+            return
+        Source.objects.filter(**{relation: owner}).delete()
+        Source.objects.bulk_create(
+            Source(**{relation: owner}, position=i, **fields) for i, fields in enumerate(wanted)
+        )
+
+    def sync_links(self, place: Place, links: list[dict]) -> None:
+        wanted = []
+        for link in links:
+            person = self.people.get(link["person"])
+            if person is None:
+                self.report.skipped.append(f"link to unknown person {link['person']!r}")
+                continue
+            wanted.append(
+                {
+                    "person_id": person.pk,
+                    "role": link["role"],
+                    "year_from": link.get("year_from"),
+                    "year_to": link.get("year_to"),
+                    "note_vi": nfc(link.get("note_vi", "")),
+                    "note_en": nfc(link.get("note_en", "")),
+                }
+            )
+        fields = ["person_id", "role", "year_from", "year_to", "note_vi", "note_en"]
+        existing = list(place.person_links.order_by("id").values(*fields))
+        if existing == wanted:
+            return
+        place.person_links.all().delete()
+        for values in wanted:
+            PersonLink(place=place, **values).save()
+
+    def text(self, entry: dict, name: str, key: str = "") -> dict[str, str]:
+        """A translated field's values from the content entry: {"summary_vi": …, …}."""
+        key = key or name
+        return {f"{name}_{lang}": nfc(entry.get(f"{key}_{lang}", "")) for lang in ("vi", "en")}
+
+    def load_people(self) -> None:
+        texts = self.content["people"]
+        for fact in self.facts["people"]:
+            entry = texts.get(fact["name_vi"])
+            if entry is None:
+                self.report.skipped.append(f"person {fact['name_vi']!r} has no content")
+                continue
+            values = {
+                **self.text(entry, "name"),
+                **self.text(entry, "role"),
+                **self.text(entry, "biography"),
+                "alt_names": nfc(entry.get("alt_names", "")),
+                "birth_year": year_of(fact.get("born")),
+                "death_year": year_of(fact.get("died")),
+                "status": Status.PUBLISHED,
+            }
+            person = self.upsert(Person, f"demo:person:{slugify_vi(fact['name_vi'])}", values)
+            self.sync_sources(person, fact.get("sources", []))
+            self.people[fact["name_vi"]] = person
+
+    def load_sites(self) -> None:
+        texts = self.content["sites"]
+        for fact in self.facts["sites"]:
+            entry = texts.get(fact["id"])
+            if entry is None:
+                self.report.skipped.append(f"site {fact['id']!r} has no content")
+                continue
+            model = ScenicSpot if entry["kind"] == "scenic" else Relic
+            ranking = RANKINGS.get(fact.get("ranking", ""), "")
+            years = [
+                step["year"]
+                for step in fact.get("ranking_history", [])
+                if step.get("year") and RANKINGS.get(step.get("ranking")) == ranking
+            ]
+            coords = fact.get("coordinates") or {}
+            values = {
+                **self.text(entry, "name"),
+                **self.text(entry, "summary"),
+                **self.text(entry, "body"),
+                **self.text(entry, "category"),
+                **self.text(entry, "address"),
+                **self.text(entry, "opening_hours"),
+                **self.text(entry, "fees"),
+                "ranking": ranking,
+                "ranking_year": years[-1] if ranking and years else None,
+                "lat": coords.get("lat"),
+                "lon": coords.get("lon"),
+                "unit": self.units.get(entry.get("unit_code")),
+                "status": Status.PUBLISHED,
+            }
+            place = self.upsert(model, f"demo:site:{fact['id']}", values)
+            self.sync_sources(place, fact.get("sources", []))
+            self.sync_links(place, entry.get("links", []))
+
+    def load_streets(self) -> None:
+        texts = self.content["streets"]
+        for fact in self.facts["streets"]:
+            entry = texts.get(fact["name_vi"])
+            if entry is None:
+                self.report.skipped.append(f"street {fact['name_vi']!r} has no content")
+                continue
+            resolution, resolution_date = parse_resolution(fact.get("named_by"))
+            namesake = entry.get("named_after_person")
+            values = {
+                **self.text(entry, "name"),
+                **self.text(entry, "summary"),
+                **self.text(entry, "body", key="history"),
+                "street_type": entry["street_type"],
+                "named_after": self.people.get(namesake) if namesake else None,
+                "naming_resolution": resolution,
+                "naming_resolution_date": resolution_date,
+                "unit": self.units.get(entry.get("unit_code")),
+                "status": Status.PUBLISHED,
+            }
+            street = self.upsert(Street, f"demo:street:{slugify_vi(fact['name_vi'])}", values)
+            self.sync_sources(street, fact.get("sources", []))
+            self.sync_links(street, entry.get("links", []))
+
+    def load(self) -> LoadReport:
+        # Field values are given per language; the active language must not leak into them.
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+            self.load_people()
+            self.load_sites()
+            self.load_streets()
+        return self.report
+
+
+def load_demo() -> LoadReport:
+    facts = json.loads(FACTS_FILE.read_text(encoding="utf-8"))
+    content = json.loads(CONTENT_FILE.read_text(encoding="utf-8"))
+    return DemoLoader(facts, content).load()

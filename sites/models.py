@@ -1,0 +1,874 @@
+"""The content vocabulary: administrative units, places (streets, relics, scenic spots), people,
+the typed links between people and places, sources and photos.
+
+Streets, relics and scenic spots share one concrete `Place` table (multi-table inheritance): a
+mixed list of places, a search or a "nearby" list is one query on `sites_place`, and the
+kind-specific columns are one join away (`Place.objects.with_details()`).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from sites import geo
+from sites.text import fold, nfc, slugify_vi
+
+DEFAULT_SUFFIX = settings.MODELTRANSLATION_DEFAULT_LANGUAGE.replace("-", "_")
+
+
+def translated_names(instance: models.Model, field: str) -> list[str]:
+    """Every language's value of a modeltranslation field, default language first."""
+    values = []
+    for code, _name in settings.LANGUAGES:
+        value = getattr(instance, f"{field}_{code.replace('-', '_')}", None)
+        if value:
+            values.append(value)
+    return values
+
+
+class NormalizedTextModel(models.Model):
+    """Stores every text in Unicode NFC, whatever the editor's keyboard sent."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalize_text()
+        super().save(*args, **kwargs)
+
+    def normalize_text(self) -> None:
+        for field in self._meta.concrete_fields:
+            if isinstance(field, models.CharField | models.TextField):
+                value = getattr(self, field.attname)
+                if isinstance(value, str):
+                    setattr(self, field.attname, nfc(value))
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("In review")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self) -> PublishableQuerySet:
+        """Only what visitors may see: the one place where "published" is defined."""
+        return self.filter(status=Status.PUBLISHED)
+
+    def search(self, query: str) -> PublishableQuerySet:
+        """Diacritic- and case-insensitive match of every word of `query` against the names in
+        every language. Works the same on SQLite and PostgreSQL because both sides are folded
+        in Python: the stored `search_text` and the query."""
+        words = fold(query).split()
+        if not words:
+            return self.none()
+        condition = Q()
+        for word in words[:10]:
+            condition &= Q(search_text__contains=word)
+        return self.filter(condition)
+
+    def missing_translation(self, language: str) -> PublishableQuerySet:
+        """Records whose text in `language` is not written yet (any translated field empty)."""
+        suffix = language.replace("-", "_")
+        condition = Q()
+        for field in self.model.required_translations:
+            condition |= Q(**{f"{field}_{suffix}": ""}) | Q(**{f"{field}_{suffix}__isnull": True})
+        return self.filter(condition)
+
+
+class PublishableModel(NormalizedTextModel):
+    """What every public record has: a slug, a status, timestamps and a folded search text."""
+
+    # Fields whose translation must exist before a record counts as translated.
+    required_translations: tuple[str, ...] = ("name",)
+
+    slug = models.SlugField(
+        _("address (slug)"),
+        max_length=120,
+        blank=True,
+        allow_unicode=False,
+        help_text=_(
+            "The last part of the page address, in ASCII. Leave empty to make it from the "
+            "Vietnamese name. Changing it later keeps the old address working."
+        ),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    search_text = models.TextField(editable=False, default="")
+    external_id = models.CharField(
+        _("external ID"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "A stable identifier from the spreadsheet or system the record came from; "
+            "re-importing the same row updates this record instead of adding a new one."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalize_text()
+        previous = None
+        if self.pk:
+            previous = (
+                type(self)
+                .objects.filter(pk=self.pk)
+                .values("slug", f"name_{DEFAULT_SUFFIX}", "published_at")
+                .first()
+            )
+        if previous and self.slug == previous["slug"]:
+            # A rename re-derives the address when the editor never typed one of their own.
+            old_name = previous[f"name_{DEFAULT_SUFFIX}"] or ""
+            derived = self.derived_slug()
+            if (
+                self.slug == slugify_vi(old_name)[:120].strip("-")
+                and derived
+                and derived != self.slug
+                and not self.slug_siblings().filter(slug=derived).exclude(pk=self.pk).exists()
+            ):
+                self.slug = derived
+        if not self.slug:
+            self.slug = self.derived_slug() or "x"
+        self.search_text = " | ".join(fold(name) for name in self.search_names() if name)
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "slug",
+                "search_text",
+                "published_at",
+            }
+        super().save(*args, **kwargs)
+        if previous and previous["slug"] != self.slug:
+            self._remember_old_slug(previous["slug"], was_published=bool(previous["published_at"]))
+
+    @classmethod
+    def external_id_constraint(cls, name: str) -> models.UniqueConstraint:
+        return models.UniqueConstraint(
+            fields=["external_id"], condition=~Q(external_id=""), name=name
+        )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    def search_names(self) -> list[str]:
+        return translated_names(self, "name")
+
+    def missing_languages(self) -> list[str]:
+        """Language codes (other than the default) whose text is not written yet."""
+        missing = []
+        for code, _name in settings.LANGUAGES[1:]:
+            suffix = code.replace("-", "_")
+            if any(not getattr(self, f"{f}_{suffix}", "") for f in self.required_translations):
+                missing.append(code)
+        return missing
+
+    @property
+    def name_default(self) -> str:
+        return getattr(self, f"name_{DEFAULT_SUFFIX}", "") or self.name
+
+    @property
+    def slug_scope(self) -> str:
+        """Slugs are unique within a scope: one per kind of place, one for people."""
+        raise NotImplementedError
+
+    def slug_siblings(self) -> models.QuerySet:
+        """The records whose slugs this record's slug must differ from."""
+        raise NotImplementedError
+
+    def derived_slug(self) -> str:
+        return slugify_vi(self.name_default)[:120].strip("-")
+
+    def check_slug_free(self) -> None:
+        slug = self.slug or self.derived_slug()
+        if slug and self.slug_siblings().filter(slug=slug).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {
+                    "slug": _(
+                        "Another record of this kind already uses the address “%(slug)s”. "
+                        "Change the name or type a different address."
+                    )
+                    % {"slug": slug}
+                }
+            )
+
+    def _remember_old_slug(self, old_slug: str, *, was_published: bool) -> None:
+        # Only a published address can be in someone's bookmarks, a shared link or a printout.
+        OldSlug.objects.filter(kind=self.slug_scope, slug=self.slug).delete()
+        if was_published:
+            owner = {"person": self} if self.slug_scope == "person" else {"place": self}
+            OldSlug.objects.update_or_create(
+                kind=self.slug_scope,
+                slug=old_slug,
+                defaults={"place": None, "person": None, **owner},
+            )
+
+
+class AdminUnitQuerySet(models.QuerySet):
+    def current(self) -> AdminUnitQuerySet:
+        """Units in force today (not abolished, not merged away)."""
+        today = timezone.localdate()
+        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=today))
+
+    def communes(self) -> AdminUnitQuerySet:
+        return self.current().exclude(level=AdminUnit.Level.PROVINCE)
+
+    def containing(self, lat: float, lon: float) -> AdminUnit | None:
+        """The current commune or ward whose boundary contains the point, if any."""
+        for unit in self.communes().exclude(boundary=None):
+            if geo.bbox_contains(unit.bbox, lat, lon) and geo.geometry_contains(
+                unit.boundary, lat, lon
+            ):
+                return unit
+        return None
+
+
+class AdminUnit(NormalizedTextModel):
+    """A province, commune (xã) or ward (phường).
+
+    Units form a tree through `parent`; a reorganisation (like the abolition of districts on
+    1 July 2025) is recorded by setting `valid_until` and `successor` on the old units and
+    adding the new ones: data edits, no code change.
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        DISTRICT = "district", _("District")
+        WARD = "ward", pgettext_lazy("administrative unit", "Ward (phường)")
+        COMMUNE = "commune", _("Commune (xã)")
+        TOWNSHIP = "township", _("Township (thị trấn)")
+
+    code = models.CharField(
+        _("official code"),
+        max_length=10,
+        unique=True,
+        help_text=_("The national administrative unit code, e.g. 05986 for phường Tam Thanh."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("address (slug)"), max_length=120, unique=True)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    valid_from = models.DateField(_("in force from"), null=True, blank=True)
+    valid_until = models.DateField(
+        _("abolished on"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the unit is abolished or merged; records keep pointing to it."),
+    )
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+    )
+    formed_from = models.TextField(
+        _("formed from"), blank=True, help_text=_("Older units merged to form this one.")
+    )
+    boundary = models.JSONField(
+        _("boundary"), null=True, blank=True, help_text=_("GeoJSON Polygon or MultiPolygon.")
+    )
+    bbox = models.JSONField(_("bounding box"), null=True, blank=True, editable=False)
+    label_lat = models.FloatField(_("label point latitude"), null=True, blank=True)
+    label_lon = models.FloatField(_("label point longitude"), null=True, blank=True)
+
+    objects = AdminUnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["level", "slug"]
+        verbose_name = _("commune or ward")
+        verbose_name_plural = _("communes and wards")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify_vi(self.name)
+        self.bbox = geo.geometry_bbox(self.boundary) if self.boundary else None
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("sites:unit", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.boundary:
+            if self.boundary.get("type") not in {"Polygon", "MultiPolygon"}:
+                raise ValidationError(
+                    {"boundary": _("The boundary must be a GeoJSON Polygon or MultiPolygon.")}
+                )
+            try:
+                geo.geometry_bbox(self.boundary)
+            except (TypeError, ValueError, IndexError) as exc:
+                raise ValidationError(
+                    {"boundary": _("The boundary's coordinates are malformed.")}
+                ) from exc
+
+
+def province_bbox() -> list[float] | None:
+    province = AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE).only("bbox").first()
+    return province.bbox if province else None
+
+
+class PersonQuerySet(PublishableQuerySet):
+    pass
+
+
+class Person(PublishableModel):
+    """A person linked to places: a namesake, a founder, a defender, a legendary figure."""
+
+    required_translations = ("name", "role", "biography")
+
+    name = models.CharField(_("name"), max_length=160)
+    alt_names = models.CharField(
+        _("other names"),
+        max_length=300,
+        blank=True,
+        help_text=_("Other names, pen names or titles, separated by commas."),
+    )
+    birth_year = models.SmallIntegerField(
+        _("year of birth"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(2100)],
+        help_text=_("Leave empty when no source gives it. Negative for years BCE."),
+    )
+    birth_year_approx = models.BooleanField(
+        _("birth year approximate"), default=False, help_text=_('Shown as "c." (khoảng).')
+    )
+    death_year = models.SmallIntegerField(
+        _("year of death"), null=True, blank=True, validators=[MaxValueValidator(2100)]
+    )
+    death_year_approx = models.BooleanField(_("death year approximate"), default=False)
+    role = models.CharField(
+        _("role"), max_length=200, blank=True, help_text=_("One line: who they were.")
+    )
+    biography = models.TextField(_("biography"), blank=True)
+    portrait = models.ImageField(_("portrait"), upload_to="people/", blank=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="person_slug_unique"),
+            PublishableModel.external_id_constraint("person_external_id_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sites:person", kwargs={"slug": self.slug})
+
+    slug_scope = "person"
+
+    def slug_siblings(self) -> models.QuerySet:
+        return Person.objects.all()
+
+    def search_names(self) -> list[str]:
+        return [*translated_names(self, "name"), self.alt_names]
+
+    @property
+    def years(self) -> str:
+        """ "1726 – 1780", "c. 1030 – 1077", "? – 1427" or "" when neither is known."""
+        if self.birth_year is None and self.death_year is None:
+            return ""
+
+        def one(year: int | None, approx: bool) -> str:
+            if year is None:
+                return "?"
+            text = str(year) if year > 0 else _("%(year)s BCE") % {"year": -year}
+            return _("c. %(year)s") % {"year": text} if approx else text
+
+        born = one(self.birth_year, self.birth_year_approx)
+        died = one(self.death_year, self.death_year_approx)
+        return f"{born} – {died}"
+
+    def clean(self) -> None:
+        errors = {}
+        this_year = datetime.date.today().year
+        for field in ("birth_year", "death_year"):
+            year = getattr(self, field)
+            if year is not None and year > this_year:
+                errors[field] = _("A year in the future cannot be right.")
+        if (
+            self.birth_year is not None
+            and self.death_year is not None
+            and self.death_year < self.birth_year
+        ):
+            errors["death_year"] = _(
+                "The year of death (%(death)s) is before the year of birth (%(birth)s)."
+            ) % {"death": self.death_year, "birth": self.birth_year}
+        if errors:
+            raise ValidationError(errors)
+        self.check_slug_free()
+
+
+class PlaceQuerySet(PublishableQuerySet):
+    def of_kind(self, kind: str) -> PlaceQuerySet:
+        return self.filter(kind=kind)
+
+    def in_unit(self, unit: AdminUnit) -> PlaceQuerySet:
+        return self.filter(unit=unit)
+
+    def for_list(self) -> PlaceQuerySet:
+        """What a list of places shows: the place row and its unit, one query."""
+        return self.select_related("unit")
+
+    def with_details(self) -> PlaceQuerySet:
+        """Places with their kind-specific columns joined in (no query per row)."""
+        return self.select_related("unit", "street", "relic", "scenicspot", "street__named_after")
+
+    def with_coordinates(self) -> PlaceQuerySet:
+        return self.exclude(lat=None).exclude(lon=None)
+
+    def near(self, lat: float, lon: float, radius_m: float) -> list[tuple[Place, float]]:
+        """Places within `radius_m` of the point, nearest first, with their distance in metres.
+        One query: a bounding-box prefilter in SQL, the exact distance in Python."""
+        min_lat, min_lon, max_lat, max_lon = geo.bbox_around(lat, lon, radius_m)
+        candidates = self.filter(
+            lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon
+        )
+        found = [(p, geo.distance_m(lat, lon, p.lat, p.lon)) for p in candidates]
+        return sorted((pair for pair in found if pair[1] <= radius_m), key=lambda pair: pair[1])
+
+
+class Place(PublishableModel):
+    """What streets, relics and scenic spots share. Never created directly: create a Street,
+    a Relic or a ScenicSpot."""
+
+    class Kind(models.TextChoices):
+        STREET = "street", _("Street")
+        RELIC = "relic", _("Relic")
+        SCENIC = "scenic", _("Scenic spot")
+
+    required_translations = ("name", "summary", "body")
+    place_kind = ""  # set by each child class
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("One or two sentences shown first on the page.")
+    )
+    body = models.TextField(
+        _("history and description"),
+        blank=True,
+        help_text=_("Plain text; separate paragraphs with an empty line."),
+    )
+    lat = models.FloatField(
+        _("latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=_("Decimal degrees, e.g. 21.851727. Leave empty when no source gives it."),
+    )
+    lon = models.FloatField(
+        _("longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text=_("Decimal degrees, e.g. 106.752232."),
+    )
+    unit = models.ForeignKey(
+        AdminUnit,
+        verbose_name=_("commune or ward"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="places",
+        help_text=_("Left empty, it is filled from the coordinates when they fall in a unit."),
+    )
+
+    objects = PlaceQuerySet.as_manager()
+
+    # The one-to-one accessor Django gives each child table, by kind.
+    CHILD_ACCESSORS = {Kind.STREET: "street", Kind.RELIC: "relic", Kind.SCENIC: "scenicspot"}
+    URL_SEGMENTS = {Kind.STREET: "streets", Kind.RELIC: "relics", Kind.SCENIC: "scenic-spots"}
+
+    class Meta:
+        ordering = ["kind", "slug"]
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="place_slug_unique_per_kind"),
+            PublishableModel.external_id_constraint("place_external_id_unique"),
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True, lon__isnull=True)
+                | Q(lat__isnull=False, lon__isnull=False),
+                name="place_lat_lon_together",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.kind = self.slug_scope
+        if not self.kind:
+            raise TypeError("Create a Street, Relic or ScenicSpot, not a bare Place.")
+        if self.unit_id is None and self.has_coordinates:
+            self.unit = AdminUnit.objects.containing(self.lat, self.lon)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "sites:place", kwargs={"kind": self.URL_SEGMENTS[self.kind], "slug": self.slug}
+        )
+
+    @property
+    def specific(self) -> Place:
+        """The Street, Relic or ScenicSpot behind this row (free after `with_details()`)."""
+        if type(self) is not Place:
+            return self
+        return getattr(self, self.CHILD_ACCESSORS[self.kind])
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+    def location_problems(self) -> list[str]:
+        """Warnings an editor should see about the coordinates (not errors)."""
+        if not self.has_coordinates:
+            return []
+        bbox = province_bbox()
+        if bbox and not geo.bbox_contains(bbox, self.lat, self.lon):
+            return [str(_("The coordinates lie outside Lạng Sơn province."))]
+        contained = AdminUnit.objects.containing(self.lat, self.lon)
+        if contained is None:
+            return [str(_("The coordinates lie outside Lạng Sơn province."))]
+        if self.unit_id and contained.pk != self.unit_id:
+            return [
+                str(
+                    _("The coordinates fall in %(found)s, not in %(chosen)s.")
+                    % {"found": contained.name, "chosen": self.unit.name}
+                )
+            ]
+        return []
+
+    def clean(self) -> None:
+        if (self.lat is None) != (self.lon is None):
+            raise ValidationError(_("Give both latitude and longitude, or neither."))
+        if self.has_coordinates and not geo.in_vietnam(self.lat, self.lon):
+            raise ValidationError(
+                {
+                    "lat": _(
+                        "These coordinates (%(lat)s, %(lon)s) are not in Vietnam. Check that "
+                        "latitude and longitude are not swapped and use decimal degrees."
+                    )
+                    % {"lat": self.lat, "lon": self.lon}
+                }
+            )
+        self.check_slug_free()
+
+    @property
+    def slug_scope(self) -> str:
+        return self.place_kind or self.kind
+
+    def slug_siblings(self) -> models.QuerySet:
+        return Place.objects.filter(kind=self.slug_scope)
+
+
+class HeritageFields(models.Model):
+    """What relics and scenic spots carry beyond a street: ranking and visiting information."""
+
+    class Ranking(models.TextChoices):
+        SPECIAL_NATIONAL = "special_national", _("Special national")
+        NATIONAL = "national", _("National")
+        PROVINCIAL = "provincial", _("Provincial")
+        NOT_RANKED = "not_ranked", _("Not ranked")
+
+    ranking = models.CharField(
+        _("ranking"),
+        max_length=20,
+        choices=Ranking.choices,
+        blank=True,
+        db_index=True,
+        help_text=_("Leave empty when no source states the level."),
+    )
+    ranking_year = models.PositiveSmallIntegerField(
+        _("year ranked"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1945), MaxValueValidator(2100)],
+        help_text=_("When the sources give the year but not the decision itself."),
+    )
+    decision_number = models.CharField(
+        _("recognition decision number"),
+        max_length=80,
+        blank=True,
+        help_text=_("e.g. 2082/QĐ-TTg. Leave empty unless a source gives it."),
+    )
+    decision_date = models.DateField(_("recognition decision date"), null=True, blank=True)
+    category = models.CharField(
+        _("category"), max_length=120, blank=True, help_text=_("e.g. Historic site, Temple, Cave.")
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=255, blank=True)
+    fees = models.CharField(_("entrance fees"), max_length=255, blank=True)
+    visiting_notes = models.TextField(
+        _("visiting information"),
+        blank=True,
+        help_text=_("Access, dress code, festivals: what a visitor should know."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.decision_date
+            and self.ranking_year
+            and self.decision_date.year != self.ranking_year
+        ):
+            raise ValidationError(
+                {"ranking_year": _("The year ranked does not match the decision date.")}
+            )
+        if self.decision_date and self.decision_date > datetime.date.today():
+            raise ValidationError({"decision_date": _("A date in the future cannot be right.")})
+
+
+class Street(Place):
+    class StreetType(models.TextChoices):
+        DUONG = "duong", "Đường"
+        PHO = "pho", "Phố"
+        NGO = "ngo", "Ngõ"
+        NGACH = "ngach", "Ngách"
+        HEM = "hem", "Hẻm"
+        DAI_LO = "dai_lo", "Đại lộ"
+
+    street_type = models.CharField(
+        _("street type"), max_length=10, choices=StreetType.choices, default=StreetType.DUONG
+    )
+    named_after = models.ForeignKey(
+        Person,
+        verbose_name=_("named after"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="streets_named_after",
+        help_text=_(
+            "Leave empty when the street is named after a place, or the namesake is unknown."
+        ),
+    )
+    start_point = models.CharField(_("starts at"), max_length=255, blank=True)
+    end_point = models.CharField(_("ends at"), max_length=255, blank=True)
+    length_m = models.PositiveIntegerField(_("length (m)"), null=True, blank=True)
+    naming_resolution = models.CharField(
+        _("naming resolution"),
+        max_length=160,
+        blank=True,
+        help_text=_("The resolution that named the street, e.g. Nghị quyết 27/2002/NQ-HĐNDKXIII."),
+    )
+    naming_resolution_date = models.DateField(_("naming resolution date"), null=True, blank=True)
+
+    place_kind = Place.Kind.STREET
+
+    class Meta:
+        verbose_name = _("street")
+        verbose_name_plural = _("streets")
+
+
+class FormerName(NormalizedTextModel):
+    street = models.ForeignKey(
+        Street, on_delete=models.CASCADE, related_name="former_names", verbose_name=_("street")
+    )
+    name = models.CharField(_("former name"), max_length=200)
+    until_year = models.PositiveSmallIntegerField(_("used until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["until_year", "id"]
+        verbose_name = _("former name")
+        verbose_name_plural = _("former names")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Relic(HeritageFields, Place):
+    """A di tích: a historic, religious or revolutionary site."""
+
+    place_kind = Place.Kind.RELIC
+
+    class Meta:
+        verbose_name = _("relic")
+        verbose_name_plural = _("relics")
+
+
+class ScenicSpot(HeritageFields, Place):
+    """A danh lam thắng cảnh: a cave, a mountain, a landscape."""
+
+    place_kind = Place.Kind.SCENIC
+
+    class Meta:
+        verbose_name = _("scenic spot")
+        verbose_name_plural = _("scenic spots")
+
+
+class PersonLink(NormalizedTextModel):
+    """A typed tie between a person and a place: "Ngô Thì Sĩ — discovered — Động Nhị Thanh —
+    1779". A street's namesake is its `named_after` field, not a link."""
+
+    class Role(models.TextChoices):
+        NAMED_AFTER = "named_after", _("named after")
+        BORN_HERE = "born_here", _("born here")
+        LIVED_WORKED = "lived_worked", _("lived or worked here")
+        FOUGHT_HERE = "fought_here", _("fought here")
+        BUILT_RESTORED = "built_restored", _("built or restored")
+        DISCOVERED = "discovered", _("discovered")
+        HONOURED_HERE = "honoured_here", _("honoured here")
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="links", verbose_name=_("person")
+    )
+    place = models.ForeignKey(
+        Place, on_delete=models.CASCADE, related_name="person_links", verbose_name=_("place")
+    )
+    role = models.CharField(_("link"), max_length=20, choices=Role.choices)
+    year_from = models.SmallIntegerField(_("from year"), null=True, blank=True)
+    year_to = models.SmallIntegerField(_("to year"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["year_from", "id"]
+        verbose_name = _("link to a person")
+        verbose_name_plural = _("links to people")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "place", "role"], name="personlink_unique")
+        ]
+
+    def __str__(self) -> str:
+        years = self.years
+        return " — ".join(
+            part
+            for part in (str(self.person), self.get_role_display(), str(self.place), years)
+            if part
+        )
+
+    @property
+    def years(self) -> str:
+        if self.year_from and self.year_to and self.year_to != self.year_from:
+            return f"{self.year_from}–{self.year_to}"
+        return str(self.year_from or self.year_to or "")
+
+    def clean(self) -> None:
+        if self.year_from and self.year_to and self.year_to < self.year_from:
+            raise ValidationError({"year_to": _("The end year is before the start year.")})
+        if (
+            self.role == self.Role.NAMED_AFTER
+            and self.place_id
+            and self.place.kind == Place.Kind.STREET
+        ):
+            raise ValidationError(
+                {"role": _("For a street, choose the person in its “named after” field.")}
+            )
+
+
+class RecordAttachment(NormalizedTextModel):
+    """Belongs to exactly one place or one person."""
+
+    place = models.ForeignKey(
+        Place, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("place")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("person")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+    @classmethod
+    def one_owner_constraint(cls, name: str) -> models.CheckConstraint:
+        return models.CheckConstraint(
+            condition=Q(place__isnull=False, person__isnull=True)
+            | Q(place__isnull=True, person__isnull=False),
+            name=name,
+        )
+
+    @property
+    def owner(self) -> Place | Person:
+        return self.place or self.person
+
+
+class Source(RecordAttachment):
+    """A citation the record's text rests on, shown on the public page."""
+
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("address (URL)"), max_length=600, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta(RecordAttachment.Meta):
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        default_related_name = "sources"
+        constraints = [RecordAttachment.one_owner_constraint("source_one_owner")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Photo(RecordAttachment):
+    image = models.ImageField(_("image"), upload_to="photos/%Y/")
+    caption = models.CharField(
+        _("caption"), max_length=300, blank=True, help_text=_("Also read aloud to blind visitors.")
+    )
+    credit = models.CharField(_("credit"), max_length=200, blank=True)
+
+    class Meta(RecordAttachment.Meta):
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        default_related_name = "photos"
+        constraints = [RecordAttachment.one_owner_constraint("photo_one_owner")]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
+
+
+class OldSlug(models.Model):
+    """An address a published record used to have: requests for it redirect to the current one,
+    because links and shared URLs outlive renames."""
+
+    kind = models.CharField(max_length=10)  # a Place.Kind value, or "person"
+    slug = models.SlugField(max_length=120)
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, null=True, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "slug"], name="oldslug_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.slug}"

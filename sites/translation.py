@@ -1,0 +1,73 @@
+"""Content translated with django-modeltranslation into every language of settings.LANGUAGES.
+
+Vietnamese is the default and the fallback: a field left empty in English shows the Vietnamese
+text (the public pages then say that the translation is on its way).
+"""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from sites.models import (
+    AdminUnit,
+    FormerName,
+    Person,
+    PersonLink,
+    Photo,
+    Place,
+    Relic,
+    ScenicSpot,
+    Source,
+    Street,
+)
+
+
+@register(AdminUnit)
+class AdminUnitTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(Person)
+class PersonTranslation(TranslationOptions):
+    fields = ("name", "role", "biography")
+
+
+@register(Place)
+class PlaceTranslation(TranslationOptions):
+    fields = ("name", "summary", "body")
+
+
+@register(Street)
+class StreetTranslation(TranslationOptions):
+    fields = ("start_point", "end_point")
+
+
+HERITAGE_FIELDS = ("category", "address", "opening_hours", "fees", "visiting_notes")
+
+
+@register(Relic)
+class RelicTranslation(TranslationOptions):
+    fields = HERITAGE_FIELDS
+
+
+@register(ScenicSpot)
+class ScenicSpotTranslation(TranslationOptions):
+    fields = HERITAGE_FIELDS
+
+
+@register(PersonLink)
+class PersonLinkTranslation(TranslationOptions):
+    fields = ("note",)
+
+
+@register(FormerName)
+class FormerNameTranslation(TranslationOptions):
+    fields = ("note",)
+
+
+@register(Photo)
+class PhotoTranslation(TranslationOptions):
+    fields = ("caption",)
+
+
+@register(Source)
+class SourceTranslation(TranslationOptions):
+    fields = ("note",)

@@ -1,0 +1,28 @@
+from django.urls import path, register_converter
+
+from sites import views
+from sites.models import Place
+
+
+class PlaceKindConverter:
+    """The URL segment of each kind of place: "streets", "relics", "scenic-spots"."""
+
+    regex = "|".join(Place.URL_SEGMENTS.values())
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(PlaceKindConverter, "placekind")
+
+app_name = "sites"
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person"),
+    path("units/<slug:slug>/", views.UnitDetailView.as_view(), name="unit"),
+    path("<placekind:kind>/<slug:slug>/", views.PlaceDetailView.as_view(), name="place"),
+]
