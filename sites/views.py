@@ -1,7 +1,9 @@
 """Public pages. Every view starts from a `published()` queryset: drafts never reach visitors."""
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.utils import translation
 from django.views.generic import DetailView, ListView, TemplateView
 
 from sites.models import AdminUnit, OldSlug, Person, PersonLink, Place, Source, Status
@@ -28,6 +30,11 @@ class PublicMixin:
                 raise
             return HttpResponsePermanentRedirect(moved.get_absolute_url())
 
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context.update(record_links(self.object))
+        return context
+
     def moved_to(self) -> Place | Person | None:
         old = (
             OldSlug.objects.filter(kind=self.slug_scope_for(), slug=self.kwargs.get("slug", ""))
@@ -36,6 +43,19 @@ class PublicMixin:
         )
         target = old and (old.place or old.person)
         return target if target and target.is_published else None
+
+
+def record_links(record: Place | Person) -> dict:
+    """The canonical address of a record's page and its address in every language, absolute,
+    for <link rel="canonical"> and hreflang alternates (also used by the scan path)."""
+    alternates = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            alternates.append((code, settings.PUBLIC_BASE_URL + record.get_absolute_url()))
+    return {
+        "canonical_url": settings.PUBLIC_BASE_URL + record.get_absolute_url(),
+        "alternates": alternates,
+    }
 
 
 def published_links() -> Prefetch:

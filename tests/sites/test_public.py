@@ -44,3 +44,14 @@ def test_unpublished_records_are_not_shown(client, status):
     assert client.get(person.get_absolute_url()).status_code == 404
     assert "Phố Nháp" not in client.get("/vi/").content.decode()
     assert "Phố Nháp" not in client.get("/vi/search/", {"q": "nhap"}).content.decode()
+
+
+def test_a_record_page_names_its_canonical_address_and_translations(client, settings):
+    settings.PUBLIC_BASE_URL = "https://qr.langson.gov.vn"
+    street = Street.objects.create(name_vi="Phố Kỳ Lừa", status=Status.PUBLISHED)
+    page = client.get(street.get_absolute_url()).content.decode()
+    assert '<link rel="canonical" href="https://qr.langson.gov.vn/vi/streets/pho-ky-lua/">' in page
+    assert (
+        '<link rel="alternate" hreflang="en" href="https://qr.langson.gov.vn/en/streets/pho-ky-lua/">'
+        in page
+    )
