@@ -124,6 +124,7 @@ class Scene:
     items: tuple[Item, ...]
     qr: QrPlan
     template: Template
+    code: str
     title: str
     description: tuple[str, ...]
 
@@ -365,6 +366,7 @@ def layout_plate(
         items=(border, *items),
         qr=qr,
         template=template,
+        code=plate.code,
         title=f"{group_code(plate.code, template.code_group)} · {plate.name_vi}",
         description=describe(template, qr),
     )

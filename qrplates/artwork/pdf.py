@@ -24,8 +24,8 @@ from reportlab.pdfgen.canvas import Canvas
 from qrplates.artwork.errors import ArtworkError
 from qrplates.artwork.fonts import Face
 from qrplates.artwork.layout import PORTAL_NAME, QrSymbol, Rect, Scene, TextRun
-from qrplates.artwork.templates import Colour
-from qrplates.artwork.text import number
+from qrplates.artwork.templates import Colour, Template
+from qrplates.artwork.text import group_code, number
 
 # Outside the bleed: room for the crop marks and the slug line.
 SLUG_MM = 14.0
@@ -217,91 +217,119 @@ SHEETS = {
 }
 
 
-def grid(scene: Scene, sheet: Sheet) -> tuple[int, int, bool]:
-    """How many plates fit across and down, and whether they are turned (landscape sheets for
-    landscape plates): the orientation that fits more."""
-    best = (0, 0, False)
-    for turned in (False, True):
-        if turned:
-            width, height = sheet.height_mm, sheet.width_mm
-        else:
-            width, height = sheet.width_mm, sheet.height_mm
-        cell_w = scene.width_mm + 2 * scene.bleed_mm + sheet.gutter_mm
-        cell_h = scene.height_mm + 2 * scene.bleed_mm + sheet.gutter_mm
-        across = int((width - 2 * sheet.margin_mm + sheet.gutter_mm) // cell_w)
-        down = int((height - 2 * sheet.margin_mm - SLUG_MM + sheet.gutter_mm) // cell_h)
-        if across * down > best[0] * best[1]:
-            best = (across, down, turned)
-    return best
+@dataclass(frozen=True)
+class Imposition:
+    """Where plates go on a sheet: the page size and the trimmed top-left corner of each slot,
+    row by row."""
+
+    page: tuple[float, float]
+    slots: tuple[tuple[float, float], ...]
 
 
-def render_sheets(scenes: Iterable[Scene], sheet: Sheet, title: str) -> bytes:
-    """Impose plates of one template on press sheets, as many per sheet as fit, each with its
-    own bleed and crop marks and a slug naming the plates on the sheet."""
-    buffer = io.BytesIO()
-    canvas: Canvas | None = None
-    placed: list[str] = []
-    slots: list[tuple[float, float]] = []
-    size: tuple[float, float] | None = None
-    for scene in scenes:
-        if canvas is None:
-            across, down, turned = grid(scene, sheet)
-            if across * down == 0:
-                raise ArtworkError(
-                    _(
-                        "A %(width)s × %(height)s mm plate with its bleed does not fit on a "
-                        "%(sheet)s sheet."
-                    )
-                    % {
-                        "width": number(scene.width_mm),
-                        "height": number(scene.height_mm),
-                        "sheet": sheet.name,
-                    }
-                )
-            size = (
-                (sheet.height_mm, sheet.width_mm) if turned else (sheet.width_mm, sheet.height_mm)
-            )
-            canvas = new_canvas(buffer, *size, title)
-            cell_w = scene.width_mm + 2 * scene.bleed_mm + sheet.gutter_mm
-            cell_h = scene.height_mm + 2 * scene.bleed_mm + sheet.gutter_mm
-            used_w = across * cell_w - sheet.gutter_mm
-            left = (size[0] - used_w) / 2 + scene.bleed_mm
+def impose(scene: Scene, sheet: Sheet) -> Imposition:
+    """As many plates (with their bleed and a gutter for the crop marks) as fit, with the sheet
+    turned when that fits more; ArtworkError when not even one fits."""
+    cell_w = scene.width_mm + 2 * scene.bleed_mm + sheet.gutter_mm
+    cell_h = scene.height_mm + 2 * scene.bleed_mm + sheet.gutter_mm
+    best: Imposition | None = None
+    for page in ((sheet.width_mm, sheet.height_mm), (sheet.height_mm, sheet.width_mm)):
+        # The bottom margin also holds the sheet's slug line.
+        across = int((page[0] - 2 * sheet.margin_mm + sheet.gutter_mm) // cell_w)
+        down = int((page[1] - 2 * sheet.margin_mm - SLUG_MM + sheet.gutter_mm) // cell_h)
+        if across * down and (best is None or across * down > len(best.slots)):
+            left = (page[0] - (across * cell_w - sheet.gutter_mm)) / 2 + scene.bleed_mm
             top = sheet.margin_mm + scene.bleed_mm
-            slots = [
+            slots = tuple(
                 (left + column * cell_w, top + row * cell_h)
                 for row in range(down)
                 for column in range(across)
-            ]
-            template_name = scene.template.name
-        elif scene.template.name != template_name:
+            )
+            best = Imposition(page, slots)
+    if best is None:
+        raise ArtworkError(
+            _("A %(width)s × %(height)s mm plate with its bleed does not fit on a %(sheet)s sheet.")
+            % {
+                "width": number(scene.width_mm),
+                "height": number(scene.height_mm),
+                "sheet": sheet.name,
+            }
+        )
+    return best
+
+
+class SheetWriter:
+    """Imposes plates of one template onto press sheets as they come, each plate with its bleed
+    and crop marks, each sheet with a slug naming its plates. `add` hands back a finished PDF
+    whenever `per_file` plates are on it, so a province-wide batch never holds more than one
+    file's pages in memory."""
+
+    def __init__(self, sheet: Sheet, title: str, per_file: int | None = None) -> None:
+        self.sheet = sheet
+        self.title = title
+        self.per_file = per_file
+        self.template: Template | None = None
+        self.imposition: Imposition | None = None
+        self.canvas: Canvas | None = None
+        self.buffer = io.BytesIO()
+        self.in_file = 0
+        self.on_sheet: list[str] = []
+        self.sheet_number = 0
+
+    def add(self, scene: Scene) -> bytes | None:
+        if self.template is None:
+            self.template = scene.template
+            self.imposition = impose(scene, self.sheet)
+        elif scene.template != self.template:
             raise ArtworkError(_("A sheet holds plates of one template only."))
-        x, y = slots[len(placed) % len(slots)]
-        draw_plate(canvas, scene, x, y)
-        draw_crop_marks(canvas, scene, x, y)
-        placed.append(scene.title.split(" · ")[0])
-        if len(placed) % len(slots) == 0:
-            _finish_sheet(canvas, placed, len(slots), size)
-    if canvas is None:
+        if self.canvas is None:
+            self.buffer = io.BytesIO()
+            self.canvas = new_canvas(self.buffer, *self.imposition.page, self.title)
+        x, y = self.imposition.slots[len(self.on_sheet)]
+        draw_plate(self.canvas, scene, x, y)
+        draw_crop_marks(self.canvas, scene, x, y)
+        self.on_sheet.append(group_code(scene.code, scene.template.code_group))
+        self.in_file += 1
+        if len(self.on_sheet) == len(self.imposition.slots):
+            self._end_sheet()
+        if self.per_file and self.in_file >= self.per_file:
+            return self.close()
+        return None
+
+    def close(self) -> bytes | None:
+        """The PDF of the sheets not yet handed back, or None when there are none."""
+        if self.canvas is None:
+            return None
+        if self.on_sheet:
+            self._end_sheet()
+        self.canvas.save()
+        self.canvas, self.in_file = None, 0
+        return self.buffer.getvalue()
+
+    def _end_sheet(self) -> None:
+        self.sheet_number += 1
+        draw_slug(
+            self.canvas,
+            [
+                _("Sheet %(number)d: %(count)d plates: %(codes)s")
+                % {
+                    "number": self.sheet_number,
+                    "count": len(self.on_sheet),
+                    "codes": ", ".join(self.on_sheet),
+                }
+            ],
+            self.sheet.margin_mm,
+            self.imposition.page[1] - self.sheet.margin_mm - SLUG_MM / 2,
+        )
+        self.canvas.showPage()
+        self.on_sheet = []
+
+
+def render_sheets(scenes: Iterable[Scene], sheet: Sheet, title: str) -> bytes:
+    """Plates of one template imposed on press sheets, all in one PDF."""
+    writer = SheetWriter(sheet, title)
+    for scene in scenes:
+        writer.add(scene)
+    content = writer.close()
+    if content is None:
         raise ArtworkError(_("There are no plates to put on a sheet."))
-    if len(placed) % len(slots):
-        _finish_sheet(canvas, placed, len(slots), size)
-    canvas.save()
-    return buffer.getvalue()
-
-
-def _finish_sheet(
-    canvas: Canvas, placed: list[str], per_sheet: int, size: tuple[float, float]
-) -> None:
-    start = (len(placed) - 1) // per_sheet * per_sheet
-    codes = placed[start:]
-    sheet_number = start // per_sheet + 1
-    draw_slug(
-        canvas,
-        [
-            _("Sheet %(number)d: %(count)d plates: %(codes)s")
-            % {"number": sheet_number, "count": len(codes), "codes": ", ".join(codes)}
-        ],
-        10,
-        size[1] - SLUG_MM,
-    )
-    canvas.showPage()
+    return content
