@@ -86,6 +86,11 @@ def is_valid(code: str) -> bool:
     )
 
 
+def clean(raw: str) -> str:
+    """What was typed, read the way the plate means it, not yet validated."""
+    return unicodedata.normalize("NFKC", raw).upper().translate(_SEPARATORS).translate(_READ_AS)
+
+
 def normalize(raw: str) -> str:
     """The canonical code for what a visitor typed or a scanner read, or `CodeError`.
 
@@ -94,7 +99,7 @@ def normalize(raw: str) -> str:
     """
     if len(raw) > MAX_INPUT_LENGTH:
         raise CodeError(Problem.LENGTH, length=len(raw))
-    text = unicodedata.normalize("NFKC", raw).upper().translate(_SEPARATORS).translate(_READ_AS)
+    text = clean(raw)
     if not text:
         raise CodeError(Problem.EMPTY)
     strangers = [symbol for symbol in dict.fromkeys(text) if symbol not in _VALUE]

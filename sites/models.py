@@ -121,7 +121,7 @@ class PublishableModel(NormalizedTextModel):
     )
     merged_into = models.ForeignKey(
         "self",
-        verbose_name=_("merged into"),
+        verbose_name=pgettext_lazy("duplicate record", "merged into"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
