@@ -313,6 +313,8 @@ class PlateAdmin(admin.ModelAdmin):
         if formset.model is not PlateEvent:
             return super().save_formset(request, form, formset, change)
         plate = form.instance
+        # What the admin's change message reads; the steps are written by the services.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for step in formset.extra_forms:
             if not step.has_changed():
                 continue
@@ -325,6 +327,7 @@ class PlateAdmin(admin.ModelAdmin):
             }
             if data["to_status"] == Plate.Status.REPLACED:
                 replacement = services.plate_replace(plate=plate, **details)
+                formset.new_objects.append(plate.events.last())
                 messages.success(
                     request,
                     format_html(
@@ -332,7 +335,7 @@ class PlateAdmin(admin.ModelAdmin):
                     ),
                 )
             else:
-                services.plate_transition(
+                event = services.plate_transition(
                     plate=plate,
                     status=data["to_status"],
                     lat=data.get("lat"),
@@ -340,6 +343,7 @@ class PlateAdmin(admin.ModelAdmin):
                     photo=data.get("photo") or None,
                     **details,
                 )
+                formset.new_objects.append(event)
 
     def _bulk_step(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
         done, refused = 0, []

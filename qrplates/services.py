@@ -232,12 +232,13 @@ def plate_retarget(
 ) -> Plate:
     """Makes the plate lead to another record. The code stays; the history records the change.
     (A merge of records needs no retarget: plates follow the "merged into" link by themselves.)"""
-    previous = plate.place or plate.person
-    if previous is not None and type(previous) is type(target) and previous.pk == target.pk:
-        return plate
     by = by if by is not None and by.is_authenticated else None
     with transaction.atomic():
         locked = Plate.objects.select_for_update().get(pk=plate.pk)
+        current_pk = locked.place_id if isinstance(target, Place) else locked.person_id
+        if current_pk == target.pk:
+            return plate
+        previous = locked.place or locked.person
         locked.target = target
         locked.save(update_fields=["place", "person"])
         # History notes are data, written in the default language like the records themselves.
