@@ -5,8 +5,10 @@ hostile, gets a 500."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
+from collections.abc import Callable
 
 from django.db import DatabaseError
 from django.db.models import Q
@@ -109,28 +111,51 @@ def plate_page(request: HttpRequest, typed: str, *, count: bool) -> HttpResponse
     plate = Plate.objects.select_related("place", "person").filter(code=code).first()
     if plate is None:
         return not_found_page(request, code, None)
-    if count and counts_as_scan(request):
-        try:
-            PlateScanDay.objects.record(plate)
-        except DatabaseError:
-            # A lost count is a pity; a scan that fails because of its count would be a bug.
-            logger.exception("Could not count a scan of plate %s", plate.code)
     record = plate.landing()
+    response = None
     if record.is_published:
-        try:
+        # Http404: unpublished between our read and the view's, which is the same as withdrawn.
+        with contextlib.suppress(Http404):
             response = record_page(request, record)
-        except Http404:
-            response = None  # unpublished between our read and the view's: same as withdrawn
-        if response is not None and response.status_code == 200:
-            return response
-    return updating_page(request, plate, record)
+    if response is None or response.status_code != 200:
+        response = updating_page(request, plate, record)
+    if count and counts_as_scan(request):
+        after_sending(response, lambda: count_scan(plate))
+    return response
 
 
-def in_language(language: str, build, *args, **kwargs) -> HttpResponse:
+def count_scan(plate: Plate) -> None:
+    try:
+        PlateScanDay.objects.record(plate)
+    except DatabaseError:
+        # A lost count is a pity; a scan that fails because of its count would be a bug.
+        logger.exception("Could not count a scan of plate %s", plate.code)
+
+
+def after_sending(response: HttpResponse, task: Callable[[], None]) -> None:
+    """Runs `task` once the page is on its way: the WSGI server calls the response's `close()`
+    after sending the last byte, so the visitor never waits for the task (a commit, with its
+    disk flush). Django's own closing (connections, `request_finished`) still runs after it."""
+    close = response.close
+
+    def task_then_close() -> None:
+        try:
+            task()
+        finally:
+            close()
+
+    response.close = task_then_close
+
+
+def in_visitors_language(
+    request: HttpRequest, build: Callable[..., HttpResponse], *args, **kwargs
+) -> HttpResponse:
+    """`build`'s page in the language `visitor_language` picks for an address that names none."""
+    language = visitor_language(request)
     with translation.override(language):
-        response = build(*args, **kwargs)
+        response = build(request, *args, **kwargs)
     response.headers["Content-Language"] = language
-    # The language came from the cookie or Accept-Language, not from the address.
+    # Chosen by the cookie or Accept-Language: caches must keep one copy per choice.
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
 
@@ -138,7 +163,7 @@ def in_language(language: str, build, *args, **kwargs) -> HttpResponse:
 @require_safe
 def scan(request: HttpRequest, code: str) -> HttpResponse:
     """`/Q/<code>` and `/q/<code>`, any letter case, with or without a trailing slash."""
-    return in_language(visitor_language(request), plate_page, request, code, count=True)
+    return in_visitors_language(request, plate_page, code, count=True)
 
 
 def entry_page(request: HttpRequest) -> HttpResponse:
@@ -153,10 +178,10 @@ def enter(request: HttpRequest) -> HttpResponse:
     """`/vi/code/`, `/en/code/`: the "type the code on the plate" page, for a phone that cannot
     scan. `?code=` shows what the code leads to, on this address (typed codes are not counted
     as scans). Its language is the one in the address."""
-    return in_language(translation.get_language(), entry_page, request)
+    return entry_page(request)
 
 
 @require_safe
 def enter_short(request: HttpRequest) -> HttpResponse:
     """`/Q/`: the same page for someone who typed the plate's address without the code."""
-    return in_language(visitor_language(request), entry_page, request)
+    return in_visitors_language(request, entry_page)
