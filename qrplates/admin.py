@@ -30,7 +30,7 @@ RECENT_DAYS = 30
 
 
 def days(duration: datetime.timedelta | None) -> str:
-    """A lead time in whole days ("—" while one of its ends is missing)."""
+    """A lead time in days, to a tenth ("—" while one of its ends is missing)."""
     if duration is None:
         return "—"
     return str(round(duration.total_seconds() / 86400, 1)).removesuffix(".0")
@@ -142,7 +142,7 @@ class PlateAdmin(admin.ModelAdmin):
     form = PlateForm
     list_display = [
         "code",
-        "target_link",
+        "leads_to",
         "label",
         "status",
         "unit_name",
@@ -224,9 +224,14 @@ class PlateAdmin(admin.ModelAdmin):
     # Columns and read-only fields
 
     @admin.display(description=_("leads to"))
-    def target_link(self, plate: Plate) -> str:
+    def leads_to(self, plate: Plate) -> str:
         record = plate.place or plate.person
-        return format_html("{} <small>({})</small>", record, _kind_label(plate))
+        return format_html(
+            '<a href="{}">{}</a> <small>({})</small>',
+            reverse(f"admin:sites_{record._meta.model_name}_change", args=[record.pk]),
+            record,
+            _kind_label(plate),
+        )
 
     @admin.display(description=_("commune or ward"), ordering="place__unit__name")
     def unit_name(self, plate: Plate) -> str:

@@ -14,7 +14,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,17 +49,6 @@ def validate_photo_size(photo) -> None:
 class PlateQuerySet(models.QuerySet):
     def delete(self) -> None:
         raise TypeError("Plates are never deleted: retire them (see Plate.delete).")
-
-    def active(self) -> PlateQuerySet:
-        """Plates that are, or will be, on a pole: not retired and not replaced."""
-        return self.exclude(status__in=[Plate.Status.RETIRED, Plate.Status.REPLACED])
-
-    def in_unit(self, unit: AdminUnit) -> PlateQuerySet:
-        """Plates of the places in a commune or ward (plates of people have no unit)."""
-        return self.filter(place__unit=unit)
-
-    def for_list(self) -> PlateQuerySet:
-        return self.select_related("place", "place__unit", "person")
 
     def with_step_dates(self) -> PlateQuerySet:
         """Each plate with the date it first reached each stage: `planned_on`, `approved_on`,
@@ -87,13 +89,15 @@ class PlateQuerySet(models.QuerySet):
         )
 
     def with_scan_total(self) -> PlateQuerySet:
+        """Each plate with `scan_total`, every counted scan of it. A subquery, so it combines
+        with the lead-time aggregates without multiplying rows."""
         scans = (
-            PlateScanDay.objects.filter(plate=models.OuterRef("pk"))
+            PlateScanDay.objects.filter(plate=OuterRef("pk"))
             .values("plate")
             .annotate(total=Sum("count"))
             .values("total")
         )
-        return self.annotate(scan_total=models.functions.Coalesce(models.Subquery(scans), 0))
+        return self.annotate(scan_total=Coalesce(Subquery(scans), 0))
 
 
 class Plate(models.Model):

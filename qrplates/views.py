@@ -86,8 +86,7 @@ def updating_page(request: HttpRequest, plate: Plate, record: PublishableModel) 
     the information is being updated, and offers places nearby. Nothing of the record's own
     text is shown, not even its name: it is unpublished for a reason."""
     proxy = as_if_requested(request, reverse("plate-code"), f"code={plate.code}")
-    context = {"code": plate.code, "nearby": nearby_places(record)}
-    return render(proxy, "qrplates/updating.html", context)
+    return render(proxy, "qrplates/updating.html", {"nearby": nearby_places(record)})
 
 
 def not_found_page(request: HttpRequest, typed: str, error: codes.CodeError | None) -> HttpResponse:

@@ -192,14 +192,22 @@ class PublishableModel(NormalizedTextModel):
         return record
 
     def check_merge(self) -> None:
-        """A record is merged into another record of its own table, never into itself or into
-        a record merged into it, and does not stay published once merged."""
+        """A record is never merged into itself, directly or through records merged into it,
+        and does not stay published once merged."""
         if self.merged_into_id is None:
             return
-        if self.merged_into_id == self.pk or self.merged_into.survivor().pk == self.pk:
-            raise ValidationError(
-                {"merged_into": _("A record cannot be merged into itself, even through others.")}
-            )
+        record, seen = self.merged_into, set()
+        while record is not None and record.pk not in seen:
+            if record.pk == self.pk:
+                raise ValidationError(
+                    {
+                        "merged_into": _(
+                            "A record cannot be merged into itself, even through others."
+                        )
+                    }
+                )
+            seen.add(record.pk)
+            record = record.merged_into
         if self.status == Status.PUBLISHED:
             raise ValidationError(
                 {

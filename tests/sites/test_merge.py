@@ -59,3 +59,12 @@ def test_the_record_that_stays_cannot_be_deleted_from_under_a_merge():
     Street.objects.create(name_vi="Trùng", merged_into=survivor)
     with pytest.raises(ProtectedError):
         survivor.delete()
+
+
+def test_a_cycle_is_refused_even_when_the_record_was_merged_elsewhere_before():
+    elsewhere = Street.objects.create(name_vi="Nơi Khác", status=Status.PUBLISHED)
+    one = Street.objects.create(name_vi="Một", status=Status.WITHDRAWN, merged_into=elsewhere)
+    two = Street.objects.create(name_vi="Hai", status=Status.WITHDRAWN, merged_into=one)
+    one.merged_into = two
+    with pytest.raises(ValidationError):
+        one.full_clean()
