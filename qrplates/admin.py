@@ -104,7 +104,9 @@ class PlateEventInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return obj is not None and bool(TRANSITIONS[obj.status])
 
-    def get_formset(self, request: HttpRequest, obj: Plate | None = None, **kwargs):
+    def get_formset(
+        self, request: HttpRequest, obj: Plate | None = None, **kwargs
+    ) -> type[BaseInlineFormSet]:
         formset = super().get_formset(request, obj, **kwargs)
         formset.form = type("PlateStepFormFor", (formset.form,), {"plate": obj})
         return formset
@@ -449,7 +451,7 @@ class PlateInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # edited on the plate's own page
 
-    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs) -> type[BaseInlineFormSet]:
         formset = super().get_formset(request, obj, **kwargs)
         return type("MintingFormSetFor", (formset,), {"user": request.user})
 
