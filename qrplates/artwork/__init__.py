@@ -22,9 +22,18 @@ from qrplates.artwork.layout import PlateData, layout_plate
 from qrplates.artwork.pdf import SHEETS, Sheet, render_pdf, render_sheets
 from qrplates.artwork.png import render_png
 from qrplates.artwork.svg import render_svg
-from qrplates.artwork.templates import TEMPLATES, Template, get_template, template_for_kind
+from qrplates.artwork.templates import (
+    ERROR_CORRECTION_LEVELS,
+    TEMPLATES,
+    Template,
+    get_template,
+    template_for_kind,
+)
 
 __all__ = [
+    "DEFAULT_DPI",
+    "DPI_RANGE",
+    "ERROR_CORRECTION_LEVELS",
     "FORMATS",
     "SHEETS",
     "TEMPLATES",

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from qrplates.artwork.errors import ArtworkError
 from qrplates.artwork.layout import PlateData, Scene, layout_plate
@@ -63,7 +64,7 @@ class BatchItem:
 
     plate: PlateData
     template: Template
-    status: str = ""
+    status: str | Promise = ""
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def manifest_row(item: BatchItem, scene: Scene | None, files: list[str], problem
         "bleed_mm": f"{template.bleed_mm:g}",
         "mounting_height_m": span(template.mounting_height_m),
         "reading_distance_m": span(template.reading_distance_m),
-        "status": item.status,
+        "status": str(item.status),
         "files": " ".join(files),
         "problem": problem,
     }

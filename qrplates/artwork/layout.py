@@ -226,23 +226,49 @@ def measure(segments: tuple[Segment, ...], size: float, tracking: float) -> Line
 def wrap(text: str, style: Style, size: float, width: float) -> list[Line] | None:
     """The fewest lines (at most `style.max_lines`) that fit `width`, breaking between words
     where the longest line is shortest ("ĐƯỜNG HOÀNG / VĂN THỤ", not "ĐƯỜNG HOÀNG VĂN / THỤ");
-    None when the text does not fit."""
+    None when the text does not fit.
+
+    Word widths are summed, not re-measured, and the balanced breaks come from a small dynamic
+    programme (lines × words²), so even a hostile 200-character name is decided at once."""
     words = text.split()
+    if not words:
+        return []
+    font = metrics(style.face)
     tracking = style.tracking_em * size
+    advances = [0.0]  # prefix sums of word widths, without tracking
+    letters = [0]  # prefix sums of word lengths
+    for word in words:
+        advances.append(advances[-1] + font.width(word, size))
+        letters.append(letters[-1] + len(word))
+    space = font.width(" ", size)
 
-    def line(part: list[str]) -> Line:
-        return measure((Segment(" ".join(part), style.face, style.colour),), size, tracking)
+    def span_width(a: int, b: int) -> float:
+        gaps = b - a - 1
+        chars = letters[b] - letters[a] + gaps
+        return advances[b] - advances[a] + gaps * space + tracking * max(chars - 1, 0)
 
-    for count in range(1, min(style.max_lines, len(words)) + 1):
-        best: list[Line] | None = None
-        for breaks in itertools.combinations(range(1, len(words)), count - 1):
-            bounds = (0, *breaks, len(words))
-            lines = [line(words[a:b]) for a, b in itertools.pairwise(bounds)]
-            widest = max(item.width for item in lines)
-            if widest <= width and (best is None or widest < max(item.width for item in best)):
-                best = lines
-        if best is not None:
-            return best
+    n = len(words)
+    # widest[k][i]: the narrowest possible widest line setting the first i words on k lines.
+    infinity = float("inf")
+    widest = [[infinity] * (n + 1) for _ in range(style.max_lines + 1)]
+    cut = [[0] * (n + 1) for _ in range(style.max_lines + 1)]
+    widest[0][0] = 0.0
+    for k in range(1, style.max_lines + 1):
+        for i in range(1, n + 1):
+            for j in range(k - 1, i):
+                candidate = max(widest[k - 1][j], span_width(j, i))
+                if candidate < widest[k][i]:
+                    widest[k][i], cut[k][i] = candidate, j
+        if widest[k][n] <= width:
+            bounds, i = [n], n
+            for level in range(k, 0, -1):
+                i = cut[level][i]
+                bounds.append(i)
+            bounds.reverse()
+            return [
+                measure((Segment(" ".join(words[a:b]), style.face, style.colour),), size, tracking)
+                for a, b in itertools.pairwise(bounds)
+            ]
     return None
 
 

@@ -65,10 +65,15 @@ def new_canvas(buffer: io.BytesIO, width_mm: float, height_mm: float, title: str
     return canvas
 
 
+def page_height_mm(canvas: Canvas) -> float:
+    # reportlab's origin is the bottom-left corner; the layout's is the top-left.
+    return canvas._pagesize[1] / mm
+
+
 def draw_plate(canvas: Canvas, scene: Scene, x_mm: float, y_mm: float) -> None:
     """Draw the plate with its trimmed top-left corner at (x_mm, y_mm) from the page's top-left
     corner; the background extends over the bleed."""
-    page_height = canvas._pagesize[1] / mm
+    page_height = page_height_mm(canvas)
 
     def px(x: float) -> float:
         return (x_mm + x) * mm
@@ -122,7 +127,7 @@ def draw_plate(canvas: Canvas, scene: Scene, x_mm: float, y_mm: float) -> None:
 def draw_crop_marks(canvas: Canvas, scene: Scene, x_mm: float, y_mm: float) -> None:
     """Marks on the trim lines, starting just outside the bleed so a slightly off cut never
     shows them."""
-    page_height = canvas._pagesize[1] / mm
+    page_height = page_height_mm(canvas)
     start = scene.bleed_mm + MARK_OFFSET_MM
     end = start + MARK_LENGTH_MM
     canvas.setStrokeColor(REGISTRATION)
@@ -147,7 +152,7 @@ def draw_crop_marks(canvas: Canvas, scene: Scene, x_mm: float, y_mm: float) -> N
 
 
 def set_boxes(canvas: Canvas, scene: Scene, x_mm: float, y_mm: float) -> None:
-    page_height = canvas._pagesize[1] / mm
+    page_height = page_height_mm(canvas)
     left, right = x_mm * mm, (x_mm + scene.width_mm) * mm
     bottom, top = (page_height - y_mm - scene.height_mm) * mm, (page_height - y_mm) * mm
     bleed = scene.bleed_mm * mm
@@ -183,7 +188,7 @@ def slug_height_mm(count: int) -> float:
 
 def draw_slug(canvas: Canvas, lines: list[str], x_mm: float, top_mm: float) -> None:
     """Small print outside the bleed and the crop marks: what the plate is and how it hangs."""
-    page_height = canvas._pagesize[1] / mm
+    page_height = page_height_mm(canvas)
     canvas.setFillColor(CMYKColor(0, 0, 0, 1))
     canvas.setFont(Face.REGULAR.postscript_name, SLUG_TEXT_PT)
     y = top_mm * mm

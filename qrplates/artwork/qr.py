@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from qrplates.artwork.errors import ArtworkError
 from qrplates.artwork.templates import Template
 from qrplates.artwork.text import number
+from qrplates.rendering import segments
 
 LEVELS = {
     "L": qrcode.constants.ERROR_CORRECT_L,
@@ -59,8 +60,8 @@ class QrPlan:
 
 
 def qr_matrix(payload: str, error_correction: str) -> tuple[int, tuple[tuple[bool, ...], ...]]:
-    """The smallest QR version that holds `payload`, and its modules (True = dark). The encoder
-    picks the densest mode per segment, so an all-upper-case URL is encoded alphanumerically."""
+    """The smallest QR version that holds `payload`, and its modules (True = dark). An
+    all-upper-case URL is encoded alphanumerically (5.5 bits a character instead of 8)."""
     if error_correction not in LEVELS:
         raise ArtworkError(
             _("Error correction must be one of L, M, Q or H, not “%(value)s”.")
@@ -69,7 +70,11 @@ def qr_matrix(payload: str, error_correction: str) -> tuple[int, tuple[tuple[boo
     if not payload:
         raise ArtworkError(_("The plate has no address to encode."))
     code = qrcode.QRCode(error_correction=LEVELS[error_correction], border=0, box_size=1)
-    code.add_data(payload)
+    # The same segments as the plate's own QR (qrplates.rendering): byte mode for a lower-case
+    # head and alphanumeric for the upper-case "/Q/CODE" tail, one version smaller than a
+    # generic split in the "hybrid" letter case.
+    for segment in segments(payload):
+        code.add_data(segment)
     try:
         code.make(fit=True)
     except (qrcode.exceptions.DataOverflowError, ValueError):

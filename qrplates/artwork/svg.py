@@ -1,16 +1,18 @@
 """The SVG: pure vectors at the plate's trimmed size in millimetres. The QR is one path and the
 text is drawn as glyph outlines (fontTools), so the file looks the same in any editor or cutter
-software whether or not it has the typeface; the words themselves travel in <title> and <desc>.
+software whether or not it has the typeface; the words themselves travel in <title>, <desc> and
+each text group's aria-label. Each glyph's outline is computed once, in font units, and placed
+by a transform, which keeps the files exact and the rendering fast.
 """
 
 from __future__ import annotations
 
+import functools
 from xml.sax.saxutils import escape, quoteattr
 
 from fontTools.pens.svgPathPen import SVGPathPen
-from fontTools.pens.transformPen import TransformPen
 
-from qrplates.artwork.fonts import metrics
+from qrplates.artwork.fonts import Face, metrics
 from qrplates.artwork.layout import QrSymbol, Rect, Scene, TextRun
 from qrplates.artwork.templates import Colour
 
@@ -25,18 +27,33 @@ def _fill(colour: Colour | None) -> str:
     return colour.rgb.lower() if colour else "none"
 
 
-def text_path(run: TextRun) -> str:
-    """The outlines of `run`'s glyphs, placed and scaled into millimetres."""
+@functools.cache
+def glyph_path(face: Face, name: str) -> str:
+    """A glyph's outline in font units (y up), drawn once per process and reused."""
+    font = metrics(face)
+    pen = SVGPathPen(font.glyph_set)
+    font.glyph_set[name].draw(pen)
+    return pen.getCommands()
+
+
+def text_group(run: TextRun) -> str:
+    """The run as glyph outlines: one group scaled from font units to millimetres (and flipped,
+    font units being y-up), one path per glyph placed at its advance."""
     font = metrics(run.face)
     scale = run.size_mm / font.units_per_em
-    pen = SVGPathPen(font.glyph_set, ntos=_n)
-    x = run.x
+    tracking = run.tracking_mm / scale
+    glyphs, x = [], 0.0
     for char in run.text:
         name = font.glyph_name(char)
-        # Font units are y-up; the plate's millimetres are y-down.
-        font.glyph_set[name].draw(TransformPen(pen, (scale, 0, 0, -scale, x, run.baseline)))
-        x += font.advances[name] * scale + run.tracking_mm
-    return pen.getCommands()
+        outline = glyph_path(run.face, name)
+        if outline:
+            glyphs.append(f'<path transform="translate({_n(x)})" d="{outline}"/>')
+        x += font.advances[name] + tracking
+    return (
+        f"<g fill={quoteattr(_fill(run.fill))} aria-label={quoteattr(run.text)} "
+        f'transform="matrix({scale:.6g} 0 0 {-scale:.6g} {_n(run.x)} {_n(run.baseline)})">'
+        f"{''.join(glyphs)}</g>\n"
+    )
 
 
 def qr_path(symbol: QrSymbol) -> str:
@@ -74,9 +91,6 @@ def render_svg(scene: Scene) -> bytes:
                 f'd="{qr_path(item)}"/>\n'
             )
         elif isinstance(item, TextRun):
-            parts.append(
-                f"<path fill={quoteattr(_fill(item.fill))} aria-label={quoteattr(item.text)} "
-                f'd="{text_path(item)}"/>\n'
-            )
+            parts.append(text_group(item))
     parts.append("</svg>\n")
     return "".join(parts).encode()

@@ -1,5 +1,8 @@
 """Plate artwork: every format scans to exactly the plate's address, prints at its true size with
-its fonts embedded, and refuses, with a reason, what would not scan."""
+its fonts embedded, and refuses, with a reason, what would not scan.
+
+None of these tests may touch the database (pytest-django refuses it without the `db` fixture):
+that is the renderer's promise to be a pure function."""
 
 from __future__ import annotations
 
@@ -195,9 +198,9 @@ def test_the_svg_is_pure_vectors_at_the_plates_size():
 
     assert svg.get("width") == "297mm" and svg.get("height") == "420mm"
     tags = {element.tag.removeprefix(SVG) for element in svg.iter()}
-    assert tags == {"svg", "title", "desc", "rect", "path"}
+    assert tags == {"svg", "title", "desc", "rect", "path", "g"}
     assert "Ải Chi Lăng" in svg.find(f"{SVG}title").text
-    assert {p.get("aria-label") for p in svg.iter(f"{SVG}path")} >= {
+    assert {g.get("aria-label") for g in svg.iter(f"{SVG}g")} >= {
         "Ải Chi Lăng",
         "Chi Lăng Pass",
         "Quét mã để xem thông tin",
@@ -348,6 +351,22 @@ def test_a_long_name_wraps_and_shrinks_but_stays_inside_the_plate():
     ]
 
 
+def test_a_name_breaks_where_its_lines_are_most_even():
+    scene = layout_plate(HOANG_VAN_THU, STREET)
+
+    largest = max(item.size_mm for item in scene.items if isinstance(item, TextRun))
+    lines = [i.text for i in scene.items if isinstance(i, TextRun) and i.size_mm == largest]
+
+    assert lines == ["ĐƯỜNG HOÀNG", "VĂN THỤ"]
+
+
+@pytest.mark.parametrize("name", ["a " * 99 + "a", "Đường " * 33, "X" * 200])
+def test_a_hostile_name_is_refused_not_wrapped_forever(name):
+    for template in (STREET, HERITAGE):
+        with pytest.raises(ArtworkError):
+            layout_plate(dataclasses.replace(AI_CHI_LANG, name_vi=name), template)
+
+
 def test_a_name_too_long_for_the_template_is_refused_with_a_reason():
     plate = dataclasses.replace(HOANG_VAN_THU, name_vi=" ".join(["Nguyễn Thị Minh Khai"] * 8))
 
@@ -370,8 +389,8 @@ def test_hostile_text_stays_text_in_the_svg():
     tree = ET.fromstring(svg)
     assert not list(tree.iter(f"{SVG}script"))
     assert any(
-        p.get("aria-label") == '</title><script>alert("x")</script> & co'
-        for p in tree.iter(f"{SVG}path")
+        g.get("aria-label") == '</title><script>alert("x")</script> & co'
+        for g in tree.iter(f"{SVG}g")
     )
 
 
