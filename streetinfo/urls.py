@@ -13,6 +13,7 @@ admin.site.index_title = _("Streets, relics, scenic spots and people")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("sites.root_urls")),
 ]
 
 urlpatterns += i18n_patterns(path("", include("sites.urls")), prefix_default_language=True)
