@@ -5,7 +5,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse, translate_url
 from django.utils import translation
-from django.utils.formats import number_format
+from django.utils import numberformat
+from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -88,5 +89,13 @@ def picture(photo: Photo, alt: str = "", eager: bool = False) -> dict:
 
 @register.filter
 def metres(value: int) -> str:
-    """A distance in metres, grouped the page language's way: "1.250 m", "1,250 m"."""
-    return number_format(value, force_grouping=True) + "\u00a0m"
+    """A distance in metres, in thousands grouped the page language's way: "1.250 m", "1,250 m"
+    (Django's Vietnamese format sets a separator but no grouping)."""
+    grouped = numberformat.format(
+        value,
+        get_format("DECIMAL_SEPARATOR"),
+        grouping=3,
+        thousand_sep=get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
+    return grouped + "\u00a0m"
