@@ -293,13 +293,12 @@ def test_structured_data_describes_the_place(client, unit, model, expected):
 
 
 def test_structured_data_cannot_be_broken_out_of(client, unit):
-    place = Street.objects.create(
-        name_vi="Phố </script><script>alert(1)</script>", status=PUBLISHED
-    )
+    hostile = "Phố </script><script>alert(1)</script>"
+    place = Street.objects.create(name_vi=hostile, status=PUBLISHED)
     html = page(client, place, "vi")
     head = html.split("</head>", 1)[0]
     assert "<script>alert(1)" not in head
-    assert jsonld(html)["name"] == "Phố </script><script>alert(1)</script>"
+    assert jsonld(html)["name"] == hostile
 
 
 def test_a_source_without_address_is_cited_as_text(client):
