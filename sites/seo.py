@@ -39,15 +39,20 @@ def absolute(url: str) -> str:
 
 
 def page_links(path: str) -> dict:
-    """Canonical address of the page at `path` (in the active language) and its address in
-    every language, absolute; `x_default_url` is the default language's."""
+    """Canonical address of the page at `path` (in the active language), its address in every
+    language, and `x_default_url`: the address without a language prefix, which sends each
+    visitor to their own language (cookie, then Accept-Language), as in the sitemap."""
     alternates = [(code, absolute(translate_url(path, code))) for code, _name in settings.LANGUAGES]
-    by_code = dict(alternates)
     return {
         "canonical_url": absolute(path),
         "alternates": alternates,
-        "x_default_url": by_code[settings.LANGUAGE_CODE],
+        "x_default_url": absolute(without_language(path)),
     }
+
+
+def without_language(path: str) -> str:
+    prefix = f"/{translation.get_language_from_path(path)}/"
+    return "/" + path[len(prefix) :] if path.startswith(prefix) else path
 
 
 def record_links(record: Place | Person) -> dict:
@@ -57,11 +62,10 @@ def record_links(record: Place | Person) -> dict:
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             alternates.append((code, absolute(record.get_absolute_url())))
-    by_code = dict(alternates)
     return {
         "canonical_url": absolute(record.get_absolute_url()),
         "alternates": alternates,
-        "x_default_url": by_code[settings.LANGUAGE_CODE],
+        "x_default_url": absolute(without_language(record.get_absolute_url())),
     }
 
 

@@ -30,6 +30,7 @@ from django.urls import reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -58,6 +59,11 @@ MODELS_BY_KIND: dict[str, type[Place]] = {
     Place.Kind.STREET: Street,
     Place.Kind.RELIC: Relic,
     Place.Kind.SCENIC: ScenicSpot,
+}
+KIND_PLURALS = {
+    Place.Kind.STREET: _("Streets"),
+    Place.Kind.RELIC: _("Relics"),
+    Place.Kind.SCENIC: _("Scenic spots"),
 }
 NEARBY_RADIUS_M = 3000
 NEARBY_LIMIT = 6
@@ -360,9 +366,9 @@ def unit_offline(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def kind_counts() -> list[tuple[str, str, int]]:
-    """(kind, label, number published) for every kind with at least one published place."""
+    """(kind, plural label, number published) for every kind with a published place."""
     counts = dict(Place.objects.published().order_by().values_list("kind").annotate(n=Count("id")))
-    return [(kind, label, counts[kind]) for kind, label in Place.Kind.choices if counts.get(kind)]
+    return [(kind, KIND_PLURALS[kind], counts[kind]) for kind in Place.Kind if counts.get(kind)]
 
 
 class HomeView(PublicPageMixin, TemplateView):
@@ -423,11 +429,7 @@ class KindListView(PublicPageMixin, ListView):
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
-        context["kind_label"] = {
-            Place.Kind.STREET: translation.gettext("Streets"),
-            Place.Kind.RELIC: translation.gettext("Relics"),
-            Place.Kind.SCENIC: translation.gettext("Scenic spots"),
-        }[SEGMENT_KINDS[self.kwargs["kind"]]]
+        context["kind_label"] = KIND_PLURALS[SEGMENT_KINDS[self.kwargs["kind"]]]
         return context
 
 
