@@ -70,12 +70,14 @@
     });
   }
 
-  /* Saved areas are refreshed (at most daily) whenever a page is opened with a signal. */
-  if (navigator.onLine) {
-    worker.ready.then(function (registration) {
-      if (registration.active) registration.active.postMessage({ type: "refresh-areas" });
-    });
-  }
+  worker.ready.then(function (registration) {
+    if (!registration.active) return;
+    /* The page that installed the worker (usually the one a plate's code opened) did not pass
+       through it: have it kept too, so that it opens again without a signal. */
+    if (!worker.controller) registration.active.postMessage({ type: "keep", url: location.href });
+    /* Saved areas are refreshed (at most daily) whenever a page is opened with a signal. */
+    if (navigator.onLine) registration.active.postMessage({ type: "refresh-areas" });
+  });
 
   /* "Save this area for offline" on a commune or ward page. */
   each(".offline-save", function (box) {

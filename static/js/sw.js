@@ -315,6 +315,14 @@ self.addEventListener("message", function (event) {
     work = caches.delete(areaCacheName(manifestUrl)).then(function () {
       reply({ ok: true });
     }, fail);
+  } else if (data.type === "keep" && data.url) {
+    var url = new URL(data.url);
+    if (url.origin === self.location.origin) {
+      work = fetch(url.href).then(function (response) {
+        if (response.status === 200) return store(PAGES, MAX_PAGES, url.href, response);
+        return null;
+      }).catch(function () {});
+    }
   } else if (data.type === "refresh-areas") {
     work = refreshAreas();
   }

@@ -52,7 +52,7 @@ def test_people_are_found_by_other_names(records):
 def test_search_never_returns_drafts(records):
     assert records["draft"].place_ptr not in Place.objects.published().search("tam thanh moi")
     # Without published() the draft is found (first: on PostgreSQL near spellings follow).
-    assert list(Place.objects.search("tam thanh moi"))[0] == records["draft"].place_ptr
+    assert Place.objects.search("tam thanh moi").first() == records["draft"].place_ptr
 
 
 def test_a_name_that_starts_with_the_query_ranks_first(records):
