@@ -57,6 +57,11 @@ def rendition_name(folder: str, width: int, fmt: str) -> str:
     return posixpath.join(folder, f"{width}.{fmt}")
 
 
+def widths_for(width: int) -> list[int]:
+    """The rendition widths of a picture `width` pixels wide: never wider than the original."""
+    return sorted({min(w, width) for w in WIDTHS}) if width else []
+
+
 def make_renditions(source: io.IOBase | ContentFile, name: str) -> dict:
     """Resize the image in `source` into WIDTHS (never upscaled) as WebP and JPEG, written to the
     default storage under a folder named after `name`. Returns the record to keep on the photo:
@@ -86,7 +91,7 @@ def make_renditions(source: io.IOBase | ContentFile, name: str) -> dict:
     elif image.mode == "L":
         image = image.convert("RGB")
     width, height = image.size
-    widths = sorted({min(w, width) for w in WIDTHS})
+    widths = widths_for(width)
     for target in widths:
         resized = image
         if target < width:

@@ -98,3 +98,20 @@ def test_transparent_images_are_flattened_for_jpeg(street):
     photo = Photo(place=street)
     photo.image.save("logo.png", ContentFile(buffer.getvalue()))
     assert open_rendition(photo, 320, "jpg").getpixel((5, 5)) == (255, 255, 255)
+
+
+def test_the_command_makes_missing_renditions_and_leaves_current_ones(street, make_photo):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    current = make_photo(street)
+    imported = make_photo(street)
+    Photo.objects.filter(pk=imported.pk).update(renditions={})
+    out = StringIO()
+    call_command("make_renditions", stdout=out)
+    assert "Photos given renditions: 1." in out.getvalue()
+    imported.refresh_from_db()
+    assert imported.renditions["widths"] == [320, 640, 1024]
+    current.refresh_from_db()
+    assert current.renditions["widths"] == [320, 640, 1024]
