@@ -78,7 +78,8 @@ class PublishableQuerySet(models.QuerySet):
         similarity, served by a trigram index), so "hoang van tu" still finds "Hoàng Văn Thụ".
         Ranking puts a name that starts with the query first, then a name that contains it as
         a phrase, then (PostgreSQL) the closest spelling."""
-        folded = fold(query)[:200]
+        # Control characters can only be noise here, and PostgreSQL refuses NUL in a query.
+        folded = "".join(ch for ch in fold(query) if ch.isprintable())[:200]
         words = folded.split()[:10]
         if not words:
             return self.none()

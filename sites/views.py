@@ -148,10 +148,15 @@ class RecordMixin(PublicPageMixin):
         context = super().get_context_data(**kwargs)
         record = self.object
         links = seo.record_links(record)
+        language_paths = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                language_paths[code] = record.get_absolute_url()
         photos = list(record.photos.all())
         image = seo.share_image(photos)
         context.update(links)
         context.update(
+            language_paths=language_paths,
             photos=photos,
             sources=list(record.sources.all()),
             other_name=seo.other_name(record),
@@ -447,7 +452,8 @@ class SearchView(PublicPageMixin, ListView):
 
     @property
     def query(self) -> str:
-        return " ".join(self.request.GET.get("q", "").split())[:200]
+        typed = "".join(ch for ch in self.request.GET.get("q", "") if ch.isprintable() or ch == " ")
+        return " ".join(typed.split())[:200]
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)

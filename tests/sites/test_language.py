@@ -128,3 +128,22 @@ def test_a_page_the_phone_already_has_is_not_sent_again(street):
 def test_the_admin_still_speaks_vietnamese_for_english_browsers(staff_client):
     response = staff_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
     assert response["Content-Language"] == "vi"
+
+
+def test_a_record_shown_at_another_address_switches_to_its_own_page(street, rf):
+    """The scan path answers /Q/<code> with the record's page: the switch leads to the
+    record's own address in the other language, and the canonical link to its own address."""
+    from django.utils import translation
+
+    from sites.views import render_record
+
+    request = rf.get("/Q/ABC123/")
+    with translation.override("vi"):
+        response = render_record(request, street)
+        html = response.rendered_content
+    _href, direct = switch_link(html)
+    assert direct == "/en/streets/pho-ky-lua/"
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/vi/streets/pho-ky-lua/">' in html
+    # Answered at an address without a language: only the visitor's own browser may keep it.
+    assert "private" in response["Cache-Control"]
+    assert "Cookie" in response["Vary"]

@@ -177,3 +177,23 @@ def test_a_missing_record_is_a_404_not_an_error(client, db):
         "/vi/units/khong-co/offline.json",
     ):
         assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/vi/search/?q=%00",
+        "/vi/search/?q=tam%00thanh",
+        "/en/search/?q=" + "x" * 5000,
+        "/vi/search/?q=%25%5F%5C",
+        "/vi/search/?q=tam&page=abc",
+        "/vi/search/?q=tam&page=999",
+        "/lang/en/?next=/vi/%00",
+        "/vi/streets/%00/",
+    ],
+)
+def test_hostile_addresses_never_cause_a_server_error(db, url):
+    from django.test import Client
+
+    response = Client(raise_request_exception=False).get(url)
+    assert response.status_code < 500
