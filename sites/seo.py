@@ -57,15 +57,18 @@ def without_language(path: str) -> str:
 
 def record_links(record: Place | Person) -> dict:
     """The canonical address of a record's page and its address in every language, absolute,
-    for <link rel="canonical"> and hreflang alternates (also used by the scan path)."""
-    alternates = []
+    for <link rel="canonical"> and hreflang alternates (also used by the scan path), and
+    `language_paths` ({code: path}) for the language switch."""
+    paths = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            alternates.append((code, absolute(record.get_absolute_url())))
+            paths[code] = record.get_absolute_url()
+    own = record.get_absolute_url()
     return {
-        "canonical_url": absolute(record.get_absolute_url()),
-        "alternates": alternates,
-        "x_default_url": absolute(without_language(record.get_absolute_url())),
+        "canonical_url": absolute(own),
+        "alternates": [(code, absolute(path)) for code, path in paths.items()],
+        "x_default_url": absolute(without_language(own)),
+        "language_paths": paths,
     }
 
 

@@ -45,7 +45,6 @@ from sites.models import (
     Place,
     Relic,
     ScenicSpot,
-    Source,
     Status,
     Street,
 )
@@ -80,7 +79,6 @@ PAGE_CACHE = {
     "stale_while_revalidate": 86400,
     "stale_if_error": 604800,
 }
-NOT_FOUND_CACHE = {"public": True, "max_age": 60}
 
 
 def cache_public_page(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -89,9 +87,7 @@ def cache_public_page(request: HttpRequest, response: HttpResponse) -> HttpRespo
     browser may keep it."""
     if response.has_header("Cache-Control") or response.cookies:
         return response
-    if response.status_code == 404:
-        patch_cache_control(response, **NOT_FOUND_CACHE)
-    elif response.status_code in (200, 301):
+    if response.status_code in (200, 301):
         if translation.get_language_from_path(request.path_info):
             patch_cache_control(response, **PAGE_CACHE)
         else:
@@ -148,15 +144,10 @@ class RecordMixin(PublicPageMixin):
         context = super().get_context_data(**kwargs)
         record = self.object
         links = seo.record_links(record)
-        language_paths = {}
-        for code, _name in settings.LANGUAGES:
-            with translation.override(code):
-                language_paths[code] = record.get_absolute_url()
         photos = list(record.photos.all())
         image = seo.share_image(photos)
         context.update(links)
         context.update(
-            language_paths=language_paths,
             photos=photos,
             sources=list(record.sources.all()),
             other_name=seo.other_name(record),
@@ -280,7 +271,7 @@ class PersonDetailView(RecordMixin, DetailView):
                 ),
             ),
             "photos",
-            Prefetch("sources", queryset=Source.objects.all()),
+            "sources",
         )
 
     def get_context_data(self, **kwargs) -> dict:
@@ -308,9 +299,12 @@ def render_record(request: HttpRequest, record: Place | Person) -> HttpResponse:
 
 
 def grouped_by_kind(places: list[Place]) -> list[tuple[str, list[Place]]]:
-    labels = dict(Place.Kind.choices)
-    ordered = sorted(places, key=lambda p: (list(labels).index(p.kind), p.slug))
-    return [(labels[kind], list(group)) for kind, group in groupby(ordered, key=lambda p: p.kind)]
+    """(plural label, places) for each kind present, in the kinds' order, places by slug."""
+    order = list(Place.Kind)
+    ordered = sorted(places, key=lambda p: (order.index(p.kind), p.slug))
+    return [
+        (KIND_PLURALS[kind], list(group)) for kind, group in groupby(ordered, key=lambda p: p.kind)
+    ]
 
 
 class UnitDetailView(PublicPageMixin, DetailView):
