@@ -67,7 +67,9 @@ KIND_PLURALS = {
 NEARBY_RADIUS_M = 3000
 NEARBY_LIMIT = 6
 HIGHLIGHTS = 6
-# Photos of one place stored by "save this area for offline" (the small width only).
+# What "save this area for offline" stores at most: a phone's storage is not ours to fill
+# (some 10 KB per page and 10-20 KB per small photo: a few megabytes for a large area).
+OFFLINE_MAX_PLACES = 150
 OFFLINE_PHOTOS_PER_PLACE = 3
 
 # A page's content changes when an editor publishes: ten minutes of freshness, then a cheap
@@ -339,13 +341,14 @@ def unit_offline(request: HttpRequest, slug: str) -> HttpResponse:
         Place.objects.published()
         .in_unit(unit)
         .only("id", "kind", "slug")
+        .order_by("kind", "slug")
         .prefetch_related(
             Prefetch("photos", queryset=Photo.objects.only("id", "place_id", "image", "renditions"))
         )
     )
     pages = [unit.get_absolute_url()]
     pictures = []
-    for place in places:
+    for place in places[:OFFLINE_MAX_PLACES]:
         pages.append(place.get_absolute_url())
         for photo in list(place.photos.all())[:OFFLINE_PHOTOS_PER_PLACE]:
             if photo.renditions.get("widths"):
@@ -457,12 +460,7 @@ class SearchView(PublicPageMixin, ListView):
             found = Place.objects.published().search(self.query).values("pk")
             linked = list(
                 Place.objects.published()
-                .filter(
-                    Q(street__named_after__in=people)
-                    | Q(
-                        person_links__person__in=people,
-                    )
-                )
+                .filter(Q(street__named_after__in=people) | Q(person_links__person__in=people))
                 .exclude(pk__in=found)
                 .distinct()
                 .for_list()
