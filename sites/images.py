@@ -24,10 +24,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 logger = logging.getLogger(__name__)
 
 # A phone screen (320-480 CSS px at 1x-2x), a tablet or a 2x phone, and the share preview.
+# The smallest is what "save this area for offline" stores; the largest JPEG is the share image.
 WIDTHS = (320, 640, 1024)
-# The width stored for offline reading and used for lists: small but still legible.
-SMALL_WIDTH = WIDTHS[0]
-SHARE_WIDTH = WIDTHS[-1]
 WEBP_QUALITY = 72
 JPEG_QUALITY = 78
 FOLDER = "renditions"

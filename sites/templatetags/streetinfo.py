@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from sites.models import Photo, PublishableModel
+from sites.seo import OG_LOCALES
 from sites.static_text import static_text
 
 register = template.Library()
@@ -46,6 +47,16 @@ def language_links(context: template.Context) -> list[dict]:
 @register.simple_tag
 def language_cookie_name() -> str:
     return settings.LANGUAGE_COOKIE_NAME
+
+
+@register.simple_tag
+def og_locales() -> dict:
+    """OpenGraph locales: the page's, and the other languages' as alternates."""
+    current = translation.get_language()
+    return {
+        "current": OG_LOCALES.get(current, current),
+        "alternates": [OG_LOCALES.get(c, c) for c, _name in settings.LANGUAGES if c != current],
+    }
 
 
 @register.filter
