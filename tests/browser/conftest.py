@@ -72,10 +72,16 @@ def site(live_server, settings):
     from django.core.files.base import ContentFile
 
     from sites.demo import load_demo
-    from sites.models import Photo, ScenicSpot
+    from sites.models import AdminUnit, Photo, ScenicSpot
+    from sites.units import load_units
     from tests.conftest import jpeg_bytes
 
     settings.ROOT_URLCONF = "tests.browser.urls"
+    # The communes and wards come from a data migration, and a live-server test starts from
+    # the database the previous one emptied (pytest-django's serialized rollback did not
+    # restore them when other tests ran first in the same session).
+    if not AdminUnit.objects.exists():
+        load_units(AdminUnit)
     load_demo()
     cave = ScenicSpot.objects.get(slug="dong-nhi-thanh")
     photo = Photo(place=cave, caption="Lối vào động", credit="Ảnh minh hoạ")

@@ -8,8 +8,8 @@ from playwright.sync_api import Page, expect
 
 pytestmark = [
     pytest.mark.browser,
-    # The live server needs committed data; the units the migrations loaded are restored after.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The live server needs committed data (emptied after each test).
+    pytest.mark.django_db(transaction=True),
 ]
 
 CAVE_VI = "/vi/scenic-spots/dong-nhi-thanh/"
