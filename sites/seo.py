@@ -57,8 +57,7 @@ def without_language(path: str) -> str:
 
 def record_links(record: Place | Person) -> dict:
     """The canonical address of a record's page and its address in every language, absolute,
-    for <link rel="canonical"> and hreflang alternates (also used by the scan path), and
-    `language_paths` ({code: path}) for the language switch."""
+    for <link rel="canonical"> and hreflang alternates (also used by the scan path)."""
     paths = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
@@ -68,7 +67,6 @@ def record_links(record: Place | Person) -> dict:
         "canonical_url": absolute(own),
         "alternates": [(code, absolute(path)) for code, path in paths.items()],
         "x_default_url": absolute(without_language(own)),
-        "language_paths": paths,
     }
 
 

@@ -5,7 +5,8 @@ same for everyone at one address and can be cached by the phone, a proxy and the
 The language is in the address (/vi/…, /en/…); the switch remembers the choice in a cookie
 through a plain link (`switch_language`), not a POST form.
 
-The scan path (plates) renders a resolved record with `render_record(request, record)`.
+The scan path (plates) shows a record by calling the view its own address resolves to, so the
+views' URL kwargs (`kind` + `slug`, `slug`) are their interface.
 """
 
 from __future__ import annotations
@@ -287,17 +288,6 @@ class PersonDetailView(RecordMixin, DetailView):
             meta_description=seo.description(person.role or person.biography),
         )
         return context
-
-
-def render_record(request: HttpRequest, record: Place | Person) -> HttpResponse:
-    """The public page of a published `record` in the active language, as its own address would
-    answer (used by the scan path after resolving a plate's code). Its canonical link names the
-    record's own address. Raises Http404 when the record is not published."""
-    if isinstance(record, Person):
-        return PersonDetailView.as_view()(request, slug=record.slug)
-    return PlaceDetailView.as_view()(
-        request, kind=Place.URL_SEGMENTS[record.kind], slug=record.slug
-    )
 
 
 def grouped_by_kind(places: list[Place]) -> list[tuple[str, list[Place]]]:

@@ -23,14 +23,11 @@ def language_links(context: template.Context) -> list[dict]:
     the page's script opens after setting the cookie, saving a redirect."""
     request: HttpRequest = context["request"]
     current = translation.get_language()
-    # A record's page names its own address in each language: right even where the page is
-    # answered at another address (a scanned code).
-    record_paths = context.get("language_paths") or {}
     links = []
     for code, name in settings.LANGUAGES:
         if code == current:
             continue
-        direct = record_paths.get(code) or translate_url(request.get_full_path(), code)
+        direct = translate_url(request.get_full_path(), code)
         links.append(
             {
                 "code": code,

@@ -52,7 +52,8 @@
   if (!("serviceWorker" in navigator) || !window.isSecureContext || !window.caches) return;
 
   var worker = navigator.serviceWorker;
-  worker.register(doc.documentElement.getAttribute("data-sw") || "/sw.js").catch(function () {});
+  /* At the root, so that it may serve every page (sites.root_urls). */
+  worker.register("/sw.js").catch(function () {});
 
   /* Ask the service worker something and wait for its answer. */
   function ask(message) {

@@ -7,6 +7,7 @@ skipped on a developer's machine, and fail in CI (CI=true), where the browser mu
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -66,11 +67,19 @@ def screenshot():
     return take
 
 
+@dataclass(frozen=True)
+class Site:
+    url: str
+    cave_code: str  # the code of a plate at Động Nhị Thanh
+
+
 @pytest.fixture
-def site(live_server, settings):
-    """The live server with the demo content and a photo, serving uploaded files."""
+def site(live_server, settings) -> Site:
+    """The live server with the demo content, a photo and a plate at Động Nhị Thanh, serving
+    uploaded files."""
     from django.core.files.base import ContentFile
 
+    from qrplates.services import plate_mint
     from sites.demo import load_demo
     from sites.models import AdminUnit, Photo, ScenicSpot
     from sites.units import load_units
@@ -87,4 +96,4 @@ def site(live_server, settings):
     photo = Photo(place=cave, caption="Lối vào động", credit="Ảnh minh hoạ")
     photo.image.save("cave.jpg", ContentFile(jpeg_bytes(1600, 1000, "#5b7f4b")), save=False)
     photo.save()
-    return live_server
+    return Site(url=live_server.url, cave_code=plate_mint(target=cave, label="Cửa động").code)

@@ -124,12 +124,9 @@ def test_the_home_page_has_search_highlights_kinds_and_communes(client, demo):
     assert '<a href="/en/units/phuong-tam-thanh/">Tam Thanh Ward</a>' in html
 
 
-def test_the_home_page_keeps_a_spot_for_the_code_box_above_the_search(client, db):
-    from django.template.loader import get_template
-
-    source = get_template("sites/home.html").template.source
-    spot = source.index('{# code box: include "qrplates/code_form.html" (plates issue) #}')
-    assert spot < source.index('{% include "sites/_search_form.html" %}')
+def test_the_home_page_offers_the_code_box_above_the_search(client, db):
+    html = get(client, "/en/")
+    assert html.index('action="/en/code/"') < html.index('action="/en/search/"')
 
 
 def test_a_kind_page_lists_its_places_alphabetically(client, demo):

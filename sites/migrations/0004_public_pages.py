@@ -33,7 +33,7 @@ def drop_trigram_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("sites", "0002_load_units"),
+        ("sites", "0003_merged_into"),
     ]
 
     operations = [
