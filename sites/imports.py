@@ -276,7 +276,7 @@ class RecordResource(resources.ModelResource):
             )
         self.seen_ids.add(external_id)
         model = self._meta.model
-        owner = model.__mro__[1] if issubclass(model, Place) else model
+        owner = Place if issubclass(model, Place) else model
         elsewhere = owner.objects.filter(external_id=external_id).exclude(
             pk__in=model.objects.filter(external_id=external_id).values("pk")
         )
@@ -293,7 +293,7 @@ class RecordResource(resources.ModelResource):
 
     def import_instance(self, instance: PublishableModel, row: dict, **kwargs) -> None:
         languages = {
-            suffix: [getattr(instance, f"{n}_{suffix}", "") for n in self.translated_names]
+            suffix: [getattr(instance, f"{n}_{suffix}", "") or "" for n in self.translated_names]
             for suffix in LANGUAGE_SUFFIXES
         }
         previous_status = instance.status if instance.pk else None
@@ -317,7 +317,7 @@ class RecordResource(resources.ModelResource):
                 [c for c, _n in settings.LANGUAGES], LANGUAGE_SUFFIXES, strict=True
             )
             if languages[suffix]
-            != [getattr(instance, f"{n}_{suffix}", "") for n in self.translated_names]
+            != [getattr(instance, f"{n}_{suffix}", "") or "" for n in self.translated_names]
         }
         if changed:
             # Imported text is nobody's reviewed text, whoever imports it.
@@ -325,6 +325,22 @@ class RecordResource(resources.ModelResource):
                 **instance.translation_states,
                 **dict.fromkeys(changed, TextState.DRAFT),
             }
+
+    def skip_row(self, instance, original, row, import_validation_errors=None) -> bool:
+        """Unchanged when every column of the file holds what the record holds (an empty
+        cell equals an empty or null translation: modeltranslation stores either)."""
+        if import_validation_errors:
+            return False
+
+        def value(record, field: Field) -> object:
+            found = field.get_value(record)
+            return "" if found is None else found
+
+        return all(
+            value(instance, f) == value(original, f)
+            for f in self.get_import_fields()
+            if f.column_name in row
+        )
 
     @property
     def translated_names(self) -> list[str]:
