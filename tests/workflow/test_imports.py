@@ -142,7 +142,7 @@ def test_an_editors_import_cannot_publish_and_sends_published_records_to_review(
 ):
     own_street.external_id = "ts:001"
     own_street.save()
-    preview, _done = preview_and_confirm(editor_client, csv_file([ROWS[0]]))
+    preview_and_confirm(editor_client, csv_file([ROWS[0]]))
     own_street.refresh_from_db()
     assert own_street.name_en == "Import One St"
     assert own_street.status == Status.REVIEW
