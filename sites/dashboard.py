@@ -271,7 +271,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     all_tables = tables(board)
     wanted = request.GET.get("csv")
     if wanted in all_tables:
-        title, header, rows = all_tables[wanted]
+        _title, header, rows = all_tables[wanted]
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="dashboard-{wanted}-{timezone.localdate().isoformat()}.csv"'

@@ -24,6 +24,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("sites.urls")),
     path("code/", plate_views.enter, name="plate-code"),
+    path("", include("sites.workflow_urls")),
     prefix_default_language=True,
 )
 
