@@ -210,7 +210,6 @@ class PublishableAdmin(
 
     def save_model(self, request: HttpRequest, obj: PublishableModel, form, change: bool) -> None:
         previous = type(obj).objects.filter(pk=obj.pk).values_list("status", flat=True).first()
-        requested = obj.status
         try:
             roles.prepare_save(request.user, obj, previous_status=previous)
         except PermissionDenied as denied:
@@ -219,7 +218,7 @@ class PublishableAdmin(
         if isinstance(form, PublishableForm):
             obj.translation_states = form.text_states()
         super().save_model(request, obj, form, change)
-        if obj.status != requested:
+        if previous in (Status.PUBLISHED, Status.WITHDRAWN) and obj.status == Status.REVIEW:
             messages.warning(
                 request,
                 _(

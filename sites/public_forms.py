@@ -54,16 +54,35 @@ class ReportForm(forms.ModelForm):
 
     class Meta:
         model = ProblemReport
-        fields = ["kind", "message", "contact"]
+        fields = ["kind", "plate", "message", "contact"]
         widgets = {
             "kind": forms.RadioSelect,
             "message": forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
         }
         labels = {
             "kind": _("What is wrong?"),
+            "plate": _("Which plate? (optional)"),
             "message": _("Details (optional)"),
             "contact": _("Your phone or e-mail, if you want an answer (optional)"),
         }
+
+    def __init__(
+        self, *args, record: Place | Person | None = None, plate: Plate | None = None, **kwargs
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["plate"]
+        if plate is not None or record is None:
+            # Reached from the plate itself: no need to ask.
+            del self.fields["plate"]
+            return
+        owner = {"person": record} if isinstance(record, Person) else {"place": record}
+        field.queryset = Plate.objects.filter(**owner).exclude(
+            status__in=[Plate.Status.RETIRED, Plate.Status.REPLACED]
+        )
+        field.label_from_instance = lambda p: f"{p.label} ({p.code})" if p.label else p.code
+        field.empty_label = _("I don't know")
+        if not field.queryset.exists():
+            del self.fields["plate"]
 
 
 class SuggestionForm(forms.ModelForm):
@@ -133,8 +152,9 @@ def submission_page(
     record, plate = find_target(kind, key)
     shown = record if record is not None and record.is_published else None
     context = {"record": shown, "plate": plate, "sent": "sent" in request.GET}
+    extra = {"record": record, "plate": plate} if form_class is ReportForm else {}
     if request.method == "POST":
-        form = form_class(request.POST, request.FILES)
+        form = form_class(request.POST, request.FILES, **extra)
         if request.POST.get("website"):
             # Answered as a success, so the bot learns nothing; nothing is kept.
             return HttpResponseRedirect(f"{request.path}?sent=1")
@@ -144,12 +164,13 @@ def submission_page(
         if form.is_valid():
             submission = form.save(commit=False)
             for name, value in target_fields(record, plate).items():
-                setattr(submission, name, value)
+                if value is not None:
+                    setattr(submission, name, value)
             submission.language = translation.get_language()
             submission.save()
             return HttpResponseRedirect(f"{request.path}?sent=1")
     else:
-        form = form_class()
+        form = form_class(**extra)
     context["form"] = form
     return render(request, template, context)
 

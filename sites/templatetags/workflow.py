@@ -24,7 +24,7 @@ def feedback_links(context: template.Context, record: Place | Person) -> dict:
         and roles.can_install(request.user)
     )
     return {
-        "report": ("plate", plate.code) if plate is not None else (kind, record.pk),
+        "report": (kind, record.pk),
         "suggest": (kind, record.pk),
         "install_code": plate.code if installer else None,
     }

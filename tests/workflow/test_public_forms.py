@@ -58,14 +58,31 @@ def test_a_visitor_reports_a_problem_without_an_account(client, own_street):
     assert "Cảm ơn" in thanks
 
 
-def test_a_report_from_a_scanned_plate_names_the_plate(client, own_street):
+def test_a_report_names_the_plate_the_visitor_picks(client, own_street):
+    north = plate_mint(target=own_street, label="Đầu phố phía Bắc")
+    plate_mint(target=own_street, label="Đầu phố phía Nam")
+    page = client.get(f"/Q/{north.code}").content.decode()
+    url = report_url(own_street)
+    assert url in page  # the scanned page is the record's own page, links included
+    form = client.get(url).content.decode()
+    assert f"Đầu phố phía Bắc ({north.code})" in form
+    client.post(url, {"kind": "missing", "plate": north.pk})
+    report = ProblemReport.objects.get()
+    assert report.plate == north and report.place.pk == own_street.pk
+
+
+def test_a_report_about_a_plate_by_its_code(client, own_street):
     plate = plate_mint(target=own_street)
-    page = client.get(f"/Q/{plate.code}").content.decode()
-    url = reverse("workflow:report", args=["plate", plate.code])
-    assert url in page
-    client.post(url, {"kind": "missing"})
+    client.post(reverse("workflow:report", args=["plate", plate.code.lower()]), {"kind": "damaged"})
     report = ProblemReport.objects.get()
     assert report.plate == plate and report.place.pk == own_street.pk
+
+
+def test_a_plate_of_another_record_is_not_accepted(client, own_street, other_relic):
+    foreign = plate_mint(target=other_relic)
+    plate_mint(target=own_street)
+    response = client.post(report_url(own_street), {"kind": "missing", "plate": foreign.pk})
+    assert response.status_code == 200 and not ProblemReport.objects.exists()
 
 
 def test_the_honeypot_keeps_nothing(client, own_street):
@@ -125,7 +142,7 @@ def test_a_photo_suggestion_waits_for_moderation_and_then_joins_the_record(
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (SimpleUploadedFile("a.jpg", b"not an image"), "không phải là ảnh"),
+        (SimpleUploadedFile("a.jpg", b"not an image"), "ảnh hợp lệ"),
         (jpeg(fmt="GIF"), "JPEG, PNG"),
     ],
     ids=["not-an-image", "gif"],
