@@ -201,3 +201,22 @@ def test_someone_without_a_role_can_do_nothing(django_user_model, own_street):
     client = __import__("django.test", fromlist=["Client"]).Client()
     client.force_login(nobody)
     assert client.get(reverse("admin:sites_street_changelist")).status_code == 403
+
+
+def test_an_editor_sees_the_plates_of_their_units_only(editor_client, own_street, other_relic):
+    from qrplates.services import plate_mint
+
+    mine, theirs = plate_mint(target=own_street), plate_mint(target=other_relic)
+    page = editor_client.get(reverse("admin:qrplates_plate_changelist")).content.decode()
+    assert mine.code in page and theirs.code not in page
+
+
+def test_a_plate_installed_far_away_is_listed_for_review(reviewer_client, own_street):
+    from qrplates.services import plate_mint
+
+    flagged, fine = plate_mint(target=own_street), plate_mint(target=own_street)
+    flagged.needs_review = True
+    flagged.save()
+    url = reverse("admin:qrplates_plate_changelist")
+    page = reviewer_client.get(url, {"needs_review__exact": "1"}).content.decode()
+    assert flagged.code in page and fine.code not in page
