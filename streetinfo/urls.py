@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     # /Q/<code>: what the plates' QR codes say (non-prefixed: the scan picks the language).
     path("", include("qrplates.urls")),
+    path("", include("sites.root_urls")),
 ]
 
 urlpatterns += i18n_patterns(
