@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 
+import simple_history
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -162,6 +163,16 @@ class Plate(models.Model):
         help_text=_("The damaged plate this one was made to replace."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    needs_review = models.BooleanField(
+        _("to check"),
+        default=False,
+        db_index=True,
+        help_text=_(
+            "Set when something about the plate needs a look, e.g. it was installed far from "
+            "the record's coordinates. Clear it once checked."
+        ),
+    )
+    review_note = models.CharField(_("what to check"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("minted"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -309,6 +320,7 @@ class PlateEvent(models.Model):
         ordering = ["on", "id"]
         verbose_name = _("plate step")
         verbose_name_plural = _("plate history")
+        permissions = [("install_plate", _("Can confirm a plate's installation in the field"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(lat__isnull=True, lon__isnull=True)
@@ -357,3 +369,8 @@ class PlateScanDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plate} {self.day}: {self.count}"
+
+
+# Who changed a plate's own fields (what it leads to, its label and notes, its status) and when,
+# with the old values; the steps of its life are in PlateEvent.
+simple_history.register(Plate)

@@ -45,6 +45,19 @@ def env_url(name: str, default: str) -> str:
     return value
 
 
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return number
+
+
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = os.environ.get(name, "").strip().lower() or default
     if value not in choices:
@@ -86,6 +99,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "simple_history",
     "sites.apps.SitesConfig",
     "qrplates.apps.QrplatesConfig",
 ]
@@ -104,6 +118,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signs each history row with the logged-in user who made the change.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -186,6 +202,15 @@ REST_FRAMEWORK = {
 }
 
 LOGIN_URL = "admin:login"
+
+# The Department's workflow (sites/roles.py, qrplates/install.py, sites/public_forms.py).
+# A plate confirmed farther than this from its record's coordinates is flagged for review.
+INSTALL_MAX_DISTANCE_M = env_int("INSTALL_MAX_DISTANCE_M", 200, minimum=1)
+# Problem reports and suggestions one visitor may send per hour (counted in the cache under a
+# salted hash of their address that expires with the hour; the address itself is never kept).
+PUBLIC_FORM_RATE_LIMIT = env_int("PUBLIC_FORM_RATE_LIMIT", 5, minimum=1)
+# A spreadsheet waits here between its preview and the editor's confirmation (never served).
+IMPORT_PENDING_DIR = Path(os.environ.get("IMPORT_PENDING_DIR", BASE_DIR / "var" / "imports"))
 
 LOGGING = {
     "version": 1,
