@@ -13,6 +13,8 @@ admin.site.index_title = _("Streets, relics, scenic spots and people")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    # The open-data API: one address for every language (?lang= or Accept-Language).
+    path("api/", include("sites.api")),
 ]
 
 urlpatterns += i18n_patterns(path("", include("sites.urls")), prefix_default_language=True)
