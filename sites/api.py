@@ -46,7 +46,14 @@ from rest_framework.views import set_rollback
 
 from sites.filters import PersonFilter, PlaceFilter, UnitFilter
 from sites.models import AdminUnit, Person, PersonLink, Place, PublishableModel, Status, Street
-from sites.renderers import CSVRenderer, GeoJSONRenderer, feature, feature_collection, point
+from sites.renderers import (
+    CSVRenderer,
+    GeoJSONRenderer,
+    feature,
+    feature_collection,
+    multipolygon,
+    point,
+)
 from sites.serializers import (
     LANGUAGE_CODES,
     InLanguage,
@@ -140,6 +147,49 @@ def flat_errors(detail: Any, field: str = "") -> dict[str, list[str]]:
     return {field or "non_field_errors": [str(detail)]}
 
 
+# Our wording, in the request's language, for the errors clients meet most (DRF's own catalogue
+# has few Vietnamese translations). Validation messages, and messages our code wrote, are kept.
+ERROR_MESSAGES = {
+    "not_authenticated": _("This needs a staff token: send the header Authorization: Token <key>."),
+    "authentication_failed": _(
+        "The token is not valid: check the header (Authorization: Token <key>) and that the "
+        "account is active."
+    ),
+    "not_found": _("Not found: no published record has this address."),
+    "permission_denied": _("Your account may not do this."),
+    "method_not_allowed": _("This address does not accept the method %(method)s."),
+    "not_acceptable": _(
+        "This endpoint cannot answer in the format the Accept header asks for; ask with "
+        "?format= instead."
+    ),
+    "unsupported_media_type": _("Send the body as JSON, with Content-Type: application/json."),
+    "parse_error": _("The body is not valid JSON."),
+    "throttled": _("Too many requests: try again in %(seconds)s seconds."),
+    "error": _("Something went wrong on our side; it has been logged. Please try again later."),
+}
+ALWAYS_OURS = {
+    "not_authenticated",
+    "authentication_failed",
+    "method_not_allowed",
+    "not_acceptable",
+    "unsupported_media_type",
+    "parse_error",
+    "throttled",
+    "error",
+}
+
+
+def error_message(exc: exceptions.APIException, code: str, request: Request) -> str:
+    if code not in ERROR_MESSAGES or (
+        code not in ALWAYS_OURS and str(exc.detail) != str(exc.default_detail)
+    ):
+        return str(exc.detail)
+    return str(ERROR_MESSAGES[code]) % {
+        "method": request.method,
+        "seconds": int(getattr(exc, "wait", None) or 1),
+    }
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's handler with one body for every error: {status, code, detail, errors?}."""
     if isinstance(exc, Http404):
@@ -170,7 +220,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         body["errors"] = errors
     else:
         body["code"] = getattr(exc.detail, "code", None) or exc.default_code
-        body["detail"] = str(exc.detail)
+        body["detail"] = error_message(exc, body["code"], context["request"])
 
     headers = {}
     if getattr(exc, "auth_header", None):
@@ -208,6 +258,7 @@ class FormatNegotiation(DefaultContentNegotiation):
 
 class PagePagination(PageNumberPagination):
     page_size_query_param = "page_size"
+    invalid_page_message = _("This page number is past the last page.")
     page_query_description = "Page number, from 1."
     page_size_query_description = "Results per page."
 
@@ -448,7 +499,37 @@ class RecordViewSet(
     def feature(self, record: models.Model, data: dict) -> dict:
         raise NotImplementedError
 
-    # Writes (places and people) ---------------------------------------------------------------
+
+def csv_columns(fields: dict, *, all_languages: bool, prefix: str = "") -> list[str]:
+    """The CSV header of a list serializer: nested objects spread into `unit.code`-style columns
+    and, with lang=all, a translated field into one column per language (`name.vi`, `name.en`).
+    Written from the fields, not the rows, so that an empty export still has its header."""
+    columns = []
+    for name, field in fields.items():
+        key = f"{prefix}{name}"
+        if isinstance(field, serializers.Serializer):
+            columns += csv_columns(field.fields, all_languages=all_languages, prefix=f"{key}.")
+        elif isinstance(field, InLanguage) and all_languages:
+            columns += [f"{key}.{code}" for code in LANGUAGE_CODES]
+        else:
+            columns.append(key)
+    return columns
+
+
+def public_person_links() -> Prefetch:
+    return Prefetch(
+        "person_links",
+        queryset=PersonLink.objects.filter(person__status=Status.PUBLISHED).select_related(
+            "person"
+        ),
+        to_attr="public_person_links",
+    )
+
+
+class WritableMixin:
+    """POST to create, PATCH to change: staff systems only, validated as in the admin. No PUT
+    (a partial record would blank the rest) and no DELETE: a plate on a pole may lead to the
+    record, so a record leaves the public site by status=withdrawn, as in the admin."""
 
     input_serializer_class: type[serializers.Serializer]
     saved_serializer_class: type[serializers.Serializer]
@@ -477,45 +558,20 @@ class RecordViewSet(
         permission for it (a superuser has them all)."""
         opts = record._meta
         if not self.request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
-            raise exceptions.PermissionDenied(
-                _("Your account may not %(action)s records of this kind (%(kind)s).")
-                % {"action": action, "kind": opts.verbose_name_plural}
+            message = (
+                _("Your account may not add %(kind)s.")
+                if action == "add"
+                else _("Your account may not change %(kind)s.")
             )
+            raise exceptions.PermissionDenied(message % {"kind": opts.verbose_name_plural})
 
     def saved(self, record: PublishableModel, *, status: int) -> Response:
         fresh = self.get_queryset().get(pk=record.pk)
         fresh.warnings = record.location_problems() if isinstance(record, Place) else []
         data = self.saved_serializer_class(fresh, context=self.get_serializer_context()).data
-        return Response(data, status=status, headers={"Location": data["api_url"]})
+        return Response(data, status=status, headers={"Location": str(data["api_url"])})
 
 
-def csv_columns(fields: dict, *, all_languages: bool, prefix: str = "") -> list[str]:
-    """The CSV header of a list serializer: nested objects spread into `unit.code`-style columns
-    and, with lang=all, a translated field into one column per language (`name.vi`, `name.en`).
-    Written from the fields, not the rows, so that an empty export still has its header."""
-    columns = []
-    for name, field in fields.items():
-        key = f"{prefix}{name}"
-        if isinstance(field, serializers.Serializer):
-            columns += csv_columns(field.fields, all_languages=all_languages, prefix=f"{key}.")
-        elif isinstance(field, InLanguage) and all_languages:
-            columns += [f"{key}.{code}" for code in LANGUAGE_CODES]
-        else:
-            columns.append(key)
-    return columns
-
-
-def public_person_links() -> Prefetch:
-    return Prefetch(
-        "person_links",
-        queryset=PersonLink.objects.filter(person__status=Status.PUBLISHED).select_related(
-            "person"
-        ),
-        to_attr="public_person_links",
-    )
-
-
-PLACE_TAG = ["places"]
 WRITE_NOTE = (
     " Staff only: send `Authorization: Token <key>` (tokens are made in the admin). The record "
     "is validated exactly as in the admin; nothing is saved when anything is wrong."
@@ -551,12 +607,11 @@ WRITE_NOTE = (
         responses={200: PlaceSavedSerializer},
     ),
 )
-class PlaceViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, RecordViewSet):
+class PlaceViewSet(WritableMixin, RecordViewSet):
     filterset_class = PlaceFilter
     renderer_classes = [JSONRenderer, CSVRenderer, GeoJSONRenderer]
     input_serializer_class = PlaceInputSerializer
     saved_serializer_class = PlaceSavedSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
     export_name = "places"
 
     def get_queryset(self) -> QuerySet[Place]:
@@ -603,11 +658,10 @@ class PlaceViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, RecordViewS
         responses={200: PersonDetailSerializer},
     ),
 )
-class PersonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, RecordViewSet):
+class PersonViewSet(WritableMixin, RecordViewSet):
     filterset_class = PersonFilter
     input_serializer_class = PersonInputSerializer
     saved_serializer_class = PersonDetailSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
     export_name = "people"
 
     def get_queryset(self) -> QuerySet[Person]:
@@ -662,7 +716,7 @@ class UnitViewSet(RecordViewSet):
         )
 
     def feature(self, record: AdminUnit, data: dict) -> dict:
-        return feature(id=data["code"], geometry=record.boundary, properties=data)
+        return feature(id=data["code"], geometry=multipolygon(record.boundary), properties=data)
 
 
 # --- addresses -----------------------------------------------------------------------------------

@@ -142,6 +142,7 @@ class UnitField(forms.CharField):
             return None
         unit = AdminUnit.objects.filter(Q(code=value) | Q(slug=value)).first()
         if unit is None:
+            value = value if len(value) <= 40 else value[:40] + "…"
             raise ValidationError(
                 self.error_messages["unknown"], code="unknown", params={"value": value}
             )
@@ -209,7 +210,7 @@ class StableOrderingFilter(filters.OrderingFilter):
 
 def ordering(**fields: str) -> filters.OrderingFilter:
     return StableOrderingFilter(
-        fields=tuple(fields.items()),
+        fields=tuple((field, param) for param, field in fields.items()),
         help_text="Order of the results; the id breaks ties, so pages never overlap. Default: id.",
     )
 
@@ -285,7 +286,6 @@ class PlaceFilter(RecordFilter):
         },
     )
     unit = InUnitFilter(
-        max_length=120,
         help_text="Only places in this commune or ward: its official code (`05986`) or its "
         "address (`phuong-tam-thanh`). See /api/v1/units/.",
     )

@@ -93,3 +93,11 @@ def point(lon: float | None, lat: float | None) -> dict | None:
     if lon is None or lat is None:
         return None
     return {"type": "Point", "coordinates": [lon, lat]}
+
+
+def multipolygon(geometry: dict | None) -> dict | None:
+    """A Polygon as a one-part MultiPolygon: a layer of one geometry type, which QGIS opens as
+    one layer instead of asking which of two sub-layers to load."""
+    if geometry and geometry.get("type") == "Polygon":
+        return {"type": "MultiPolygon", "coordinates": [geometry["coordinates"]]}
+    return geometry

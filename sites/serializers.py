@@ -363,11 +363,16 @@ class PlaceSerializer(serializers.Serializer):
         help_text="Metres from the `near` point; null without `near`.",
     )
 
+    # Set by the view on the queried row: a distance, prefetched links, warnings after a save.
+    CARRIED = ("distance_m", "public_person_links", "warnings")
+
     def to_representation(self, place: Place) -> dict:
         # The kind-specific columns live on the child row, joined in by `with_details()`.
-        data = super().to_representation(place.specific)
-        data["distance_m"] = getattr(place, "distance_m", None)
-        return data
+        specific = place.specific
+        for name in self.CARRIED:
+            if name in place.__dict__:
+                specific.__dict__[name] = place.__dict__[name]
+        return super().to_representation(specific)
 
 
 class PlaceDetailSerializer(PlaceSerializer):
@@ -384,12 +389,6 @@ class PlaceDetailSerializer(PlaceSerializer):
     )
     sources = SourceSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
-
-    def to_representation(self, place: Place) -> dict:
-        specific = place.specific
-        # The prefetched, published-only links hang on the row that was queried.
-        specific.public_person_links = place.public_person_links
-        return super().to_representation(place)
 
 
 class PlaceSavedSerializer(PlaceDetailSerializer):
