@@ -329,6 +329,12 @@ LANGUAGE_PARAMETERS = [
         "Accept-Language header decides (Vietnamese when neither says). `all` gives every "
         "translation: each such field becomes an object keyed by language code.",
     ),
+    OpenApiParameter(
+        "Accept-Language",
+        str,
+        location=OpenApiParameter.HEADER,
+        description="The language wanted when `lang` is not given, e.g. `en-GB,en;q=0.9`.",
+    ),
 ]
 
 
@@ -337,6 +343,33 @@ class ApiSchema(AutoSchema):
 
     def get_override_parameters(self) -> list:
         return [*super().get_override_parameters(), *LANGUAGE_PARAMETERS]
+
+    def _get_filter_parameters(self) -> list[dict]:
+        # drf-spectacular drops a filter's help_text when its type comes from
+        # @extend_schema_field (bbox, near, radius, unit, updated_since): put it back.
+        parameters = super()._get_filter_parameters()
+        filters = getattr(getattr(self.view, "filterset_class", None), "base_filters", {})
+        for parameter in parameters:
+            declared = filters.get(parameter["name"])
+            if declared is not None and not parameter.get("description"):
+                parameter["description"] = str(declared.extra.get("help_text", ""))
+        return parameters
+
+    def _get_format_parameters(self) -> list[dict]:
+        parameters = super()._get_format_parameters()
+        for parameter in parameters:
+            parameter["description"] = (
+                "json: pages of results (the default). csv: the whole filtered list as a "
+                "spreadsheet, UTF-8 with BOM. geojson: the whole filtered list as an RFC 7946 "
+                "FeatureCollection. Wins over the Accept header."
+            )
+        return parameters
+
+    def get_auth(self) -> list[dict]:
+        auths = super().get_auth()
+        if self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})  # reads need no authentication
+        return auths
 
     def error_statuses(self) -> dict[int, str]:
         errors = {
@@ -698,7 +731,19 @@ class PersonViewSet(WritableMixin, RecordViewSet):
         "units kept for history (`current=false`). `format=geojson` gives their boundaries.",
         responses=list_responses(UnitSerializer, geojson=True),
     ),
-    retrieve=extend_schema(summary="One commune or ward", responses=UnitSerializer),
+    retrieve=extend_schema(
+        summary="One commune or ward",
+        responses=UnitSerializer,
+        parameters=[
+            OpenApiParameter(
+                "code",
+                str,
+                OpenApiParameter.PATH,
+                pattern=r"^[0-9]{1,10}$",
+                description="The unit's official national code, e.g. 05986.",
+            )
+        ],
+    ),
 )
 class UnitViewSet(RecordViewSet):
     serializer_class = UnitSerializer

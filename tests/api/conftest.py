@@ -18,6 +18,12 @@ def fresh_throttle_counters():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Staff accounts are made in many tests; a slow password hash only slows the suite."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def records(db) -> dict:
     """A small, known world: published places of every kind, and unpublished ones beside them."""
