@@ -242,7 +242,7 @@ class FormatNegotiation(DefaultContentNegotiation):
         self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
         wanted = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
-        if wanted:
+        if wanted is not None:
             for renderer in renderers:
                 if renderer.format == wanted:
                     return renderer, renderer.media_type
@@ -269,6 +269,10 @@ class PagePagination(PageNumberPagination):
 
     def get_page_number(self, request: Request, paginator: Any) -> int:
         return self.number_param(request, self.page_query_param, 1, None)
+
+    def check_parameters(self, request: Request) -> None:
+        self.get_page_size(request)
+        self.get_page_number(request, None)
 
     def number_param(self, request: Request, name: str, default: int, maximum: int | None) -> int:
         raw = request.query_params.get(name)
@@ -416,6 +420,10 @@ class ApiViewMixin:
             return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            # Before the parameters are read: a wrong method is a 405 whatever they say.
+            raise exceptions.MethodNotAllowed(request.method)
         self.language = self.requested_language(request)
         super().initial(request, *args, **kwargs)
 
@@ -501,6 +509,9 @@ class RecordViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         records = self.filter_queryset(self.get_queryset())
         export = request.accepted_renderer.format
+        if export != "json":
+            # An export is the whole list, but a malformed page number is still an error.
+            self.paginator.check_parameters(request)
         if export == "geojson":
             records = list(records)
             data = self.get_serializer(records, many=True).data

@@ -15,6 +15,7 @@ import django_filters as filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -140,6 +141,8 @@ class UnitField(forms.CharField):
         value = super().to_python(value)
         if not value:
             return None
+        # Before the query: PostgreSQL refuses a NUL character in text.
+        ProhibitNullCharactersValidator()(value)
         unit = AdminUnit.objects.filter(Q(code=value) | Q(slug=value)).first()
         if unit is None:
             value = value if len(value) <= 40 else value[:40] + "…"
@@ -215,9 +218,21 @@ def ordering(**fields: str) -> filters.OrderingFilter:
     )
 
 
-class RecordFilterForm(forms.Form):
+# Free text, where an empty value is a value like any other (no words: no search).
+FREE_TEXT = {"q", "slug"}
+
+
+class FilterForm(forms.Form):
+    """Refuses a parameter given empty (`bbox=`): it is a client's mistake, and answering the
+    whole list instead would hide it."""
+
     def clean(self) -> dict:
         data = super().clean()
+        for name in self.fields:
+            if name in FREE_TEXT or name not in self.data:
+                continue
+            if not any(value.strip() for value in self.data.getlist(name)):
+                self.add_error(name, _("This parameter is empty: give a value or leave it out."))
         if data.get("radius") is not None and data.get("near") is None:
             self.add_error("radius", _("A radius needs a point: add near=lat,lon."))
         return data
@@ -248,7 +263,7 @@ class RecordFilter(filters.FilterSet):
     )
 
     class Meta:
-        form = RecordFilterForm
+        form = FilterForm
         fields: list[str] = []
 
     def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
@@ -343,6 +358,7 @@ class UnitFilter(filters.FilterSet):
 
     class Meta:
         model = AdminUnit
+        form = FilterForm
         fields: list[str] = []
 
     def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:

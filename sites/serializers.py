@@ -534,6 +534,16 @@ class TranslationsInputSchema(OpenApiSerializerFieldExtension):
         }
 
 
+class UnitCodeField(serializers.SlugRelatedField):
+    def to_internal_value(self, data: Any) -> AdminUnit:
+        # Before the query: PostgreSQL refuses a NUL character in text.
+        if isinstance(data, str) and "\x00" in data:
+            raise serializers.ValidationError(
+                TranslationsInput.default_error_messages["null_character"]
+            )
+        return super().to_internal_value(data)
+
+
 class RecordInputSerializer(serializers.Serializer):
     """What every record accepts. Fields left out keep their value (create: their default)."""
 
@@ -563,7 +573,7 @@ class PlaceInputSerializer(RecordInputSerializer):
     body = TranslationsInput(required=False)
     lat = serializers.FloatField(required=False, allow_null=True)
     lon = serializers.FloatField(required=False, allow_null=True)
-    unit = serializers.SlugRelatedField(
+    unit = UnitCodeField(
         slug_field="code",
         queryset=AdminUnit.objects.all(),
         required=False,

@@ -34,6 +34,8 @@ pytestmark = pytest.mark.django_db
         ({"ordering": "colour"}, "ordering", ""),
         ({"q": "x" * 201}, "q", "200"),
         ({"q": "nul\x00byte"}, "q", ""),
+        ({"unit": "05986\x00"}, "unit", "Null characters"),
+        ({"slug": "a\x00"}, "slug", "Null characters"),
         ({"status": "secret"}, "status", ""),
     ],
 )
