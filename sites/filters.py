@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import BaseCSVField
 from drf_spectacular.utils import extend_schema_field
 
 from sites.models import AdminUnit, HeritageFields, Person, Place, Status
@@ -228,11 +229,16 @@ class FilterForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        for name in self.fields:
-            if name in FREE_TEXT or name not in self.data:
+        for name, field in self.fields.items():
+            if name in FREE_TEXT or name not in self.data or name in self.errors:
                 continue
-            if not any(value.strip() for value in self.data.getlist(name)):
+            values = self.data.getlist(name)
+            if not any(value.strip() for value in values):
                 self.add_error(name, _("This parameter is empty: give a value or leave it out."))
+            elif isinstance(field, BaseCSVField) and not all(
+                part.strip() for value in values for part in value.split(",")
+            ):
+                self.add_error(name, _("This list has an empty item: remove the extra comma."))
         if data.get("radius") is not None and data.get("near") is None:
             self.add_error("radius", _("A radius needs a point: add near=lat,lon."))
         return data
