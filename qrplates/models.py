@@ -1,1 +1,359 @@
-"""Plates and their codes arrive with the plates issue."""
+"""Plates: the metal signs on poles whose QR codes lead to a record's page, their life from plan
+to retirement, and how often each is scanned.
+
+A plate row is never deleted and its code never changes: the code is printed on metal that hangs
+for years, and the only promise a printed code can keep is to keep meaning something. What a code
+leads to can change (a retarget, a merge of records), the code itself cannot.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection, models
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qrplates import codes
+from sites.models import AdminUnit, Person, Place
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+def validate_photo_size(photo) -> None:
+    if photo and photo.size > MAX_PHOTO_BYTES:
+        raise ValidationError(
+            _("The photo is %(size)s MB; the limit is %(limit)s MB. Send a smaller copy."),
+            params={"size": round(photo.size / 1024 / 1024, 1), "limit": MAX_PHOTO_BYTES >> 20},
+        )
+
+
+class PlateQuerySet(models.QuerySet):
+    def delete(self) -> None:
+        raise TypeError("Plates are never deleted: retire them (see Plate.delete).")
+
+    def with_step_dates(self) -> PlateQuerySet:
+        """Each plate with the date it first reached each stage: `planned_on`, `approved_on`,
+        `printed_on`, `installed_on` (None while not reached)."""
+        return self.annotate(
+            **{
+                f"{name}_on": Min("events__on", filter=Q(events__to_status=status))
+                for name, status in STEP_DATE_NAMES.items()
+            }
+        )
+
+    def with_durations(self) -> PlateQuerySet:
+        """Adds the two lead times the province's plan tracks, as timedeltas (None until both
+        ends exist):
+        - `content_time`: planned → artwork approved, the time to gather the content (artwork
+          is approved only once the record it leads to is published);
+        - `attach_time`: printed → installed, the time to put the plate on its pole.
+        Filter and aggregate on them like any field: `.filter(attach_time__gt=timedelta(30))`.
+        """
+        return self.with_step_dates().annotate(
+            content_time=ExpressionWrapper(
+                F("approved_on") - F("planned_on"), output_field=DurationField()
+            ),
+            attach_time=ExpressionWrapper(
+                F("installed_on") - F("printed_on"), output_field=DurationField()
+            ),
+        )
+
+    def duration_summary(self) -> dict[str, datetime.timedelta | int | None]:
+        """Average and longest lead times over these plates, and how many plates each covers."""
+        return self.with_durations().aggregate(
+            content_avg=Avg("content_time"),
+            content_max=Max("content_time"),
+            content_count=Count("pk", filter=Q(content_time__isnull=False)),
+            attach_avg=Avg("attach_time"),
+            attach_max=Max("attach_time"),
+            attach_count=Count("pk", filter=Q(attach_time__isnull=False)),
+        )
+
+    def with_scan_total(self) -> PlateQuerySet:
+        """Each plate with `scan_total`, every counted scan of it. A subquery, so it combines
+        with the lead-time aggregates without multiplying rows."""
+        scans = (
+            PlateScanDay.objects.filter(plate=OuterRef("pk"))
+            .values("plate")
+            .annotate(total=Sum("count"))
+            .values("total")
+        )
+        return self.annotate(scan_total=Coalesce(Subquery(scans), 0))
+
+
+class Plate(models.Model):
+    """A plate on a pole (or planned for one) and the code printed on it."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ARTWORK_APPROVED = "approved", _("Artwork approved")
+        PRINTED = "printed", _("Printed")
+        INSTALLED = "installed", _("Installed")
+        DAMAGED = "damaged", _("Damaged")
+        REPLACED = "replaced", _("Replaced")
+        RETIRED = "retired", _("Retired")
+
+    code = models.CharField(
+        _("code"),
+        max_length=codes.CODE_LENGTH,
+        unique=True,
+        editable=False,
+        help_text=_("Printed under the QR code. Minted once, never changed, never reused."),
+    )
+    place = models.ForeignKey(
+        Place,
+        verbose_name=_("place"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plates",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plates",
+    )
+    label = models.CharField(
+        _("where it hangs"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Tells plates of the same record apart, e.g. “north end”, “main gate”, “inner hall”."
+        ),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PLANNED,
+        editable=False,
+        db_index=True,
+    )
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("replaces"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="replacements",
+        help_text=_("The damaged plate this one was made to replace."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("minted"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("minted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = PlateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("plate")
+        verbose_name_plural = _("plates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(place__isnull=False, person__isnull=True)
+                | Q(place__isnull=True, person__isnull=False),
+                name="plate_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding and self.pk:
+            stored = Plate.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+            if stored is not None and stored != self.code:
+                raise ValueError("A plate's code never changes.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        """The address the QR code leads to (its short, non-prefixed form)."""
+        return reverse("qrplates:scan", kwargs={"code": self.code})
+
+    def delete(self, *args, **kwargs) -> None:
+        # The code may be printed on a pole somewhere: deleting the row would let it resolve to
+        # nothing, and let a later mint give the same code to another record.
+        raise TypeError("Plates are never deleted: retire the plate instead.")
+
+    @property
+    def target(self) -> Place | Person | None:
+        """The record the plate was made for (a Street, Relic, ScenicSpot or Person)."""
+        if self.place_id:
+            return self.place.specific
+        return self.person
+
+    @target.setter
+    def target(self, record: Place | Person) -> None:
+        if isinstance(record, Place):
+            self.place, self.person = record, None
+        elif isinstance(record, Person):
+            self.place, self.person = None, record
+        else:
+            raise TypeError(f"A plate leads to a place or a person, not {type(record).__name__}.")
+
+    @property
+    def unit(self) -> AdminUnit | None:
+        return self.place.unit if self.place_id else None
+
+    def landing(self) -> Place | Person:
+        """The record a scan of this plate shows: the target, or the record it was merged
+        into (followed to the end of the chain). It may be unpublished."""
+        record = self.place or self.person
+        return record.survivor()
+
+    def allowed_next(self) -> list[str]:
+        return TRANSITIONS[self.status]
+
+
+# What may follow each status. "Replaced" ends a plate's life: the replacement is a new plate
+# with its own code (the old code keeps leading to the same page).
+TRANSITIONS: dict[str, list[str]] = {
+    Plate.Status.PLANNED: [Plate.Status.ARTWORK_APPROVED, Plate.Status.RETIRED],
+    Plate.Status.ARTWORK_APPROVED: [
+        Plate.Status.PRINTED,
+        Plate.Status.PLANNED,
+        Plate.Status.RETIRED,
+    ],
+    Plate.Status.PRINTED: [Plate.Status.INSTALLED, Plate.Status.DAMAGED, Plate.Status.RETIRED],
+    Plate.Status.INSTALLED: [Plate.Status.DAMAGED, Plate.Status.RETIRED],
+    Plate.Status.DAMAGED: [Plate.Status.REPLACED, Plate.Status.INSTALLED, Plate.Status.RETIRED],
+    Plate.Status.REPLACED: [],
+    Plate.Status.RETIRED: [],
+}
+
+STEP_DATE_NAMES = {
+    "planned": Plate.Status.PLANNED,
+    "approved": Plate.Status.ARTWORK_APPROVED,
+    "printed": Plate.Status.PRINTED,
+    "installed": Plate.Status.INSTALLED,
+}
+
+
+class PlateEvent(models.Model):
+    """One step in a plate's life: when, who, where, with a photo and notes. Never edited
+    afterwards; a mistake is corrected by a further step."""
+
+    plate = models.ForeignKey(
+        Plate, verbose_name=_("plate"), on_delete=models.PROTECT, related_name="events"
+    )
+    from_status = models.CharField(
+        _("from"), max_length=10, choices=Plate.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("step"), max_length=10, choices=Plate.Status.choices)
+    on = models.DateField(_("date"), default=timezone.localdate)
+    done_by = models.CharField(
+        _("done by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who did it: a person, a print shop, an installation team."),
+    )
+    lat = models.FloatField(
+        _("latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=_("Where the plate was installed, in decimal degrees, e.g. 21.851727."),
+    )
+    lon = models.FloatField(
+        _("longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    photo = models.ImageField(
+        _("photo"), upload_to="plates/%Y/", blank=True, validators=[validate_photo_size]
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+        verbose_name = _("plate step")
+        verbose_name_plural = _("plate history")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True, lon__isnull=True)
+                | Q(lat__isnull=False, lon__isnull=False),
+                name="plateevent_lat_lon_together",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plate} — {self.get_to_status_display()} — {self.on:%d/%m/%Y}"
+
+
+class PlateScanDayQuerySet(models.QuerySet):
+    def record(self, plate: Plate, day: datetime.date | None = None) -> None:
+        """Adds one scan to the plate's counter for the day, in one statement: an upsert that
+        increments in place, so two scans at the same moment cannot lose one, and a scan costs
+        one cheap write whatever the day's count."""
+        table = connection.ops.quote_name(PlateScanDay._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (plate_id, day, count) VALUES (%s, %s, 1) "
+                f"ON CONFLICT (plate_id, day) DO UPDATE SET count = {table}.count + 1",
+                [plate.pk, day or timezone.localdate()],
+            )
+
+
+class PlateScanDay(models.Model):
+    """How many times a plate was scanned on a day. Nothing else is kept about a scan: no IP
+    address, no cookie, no user agent."""
+
+    plate = models.ForeignKey(
+        Plate, verbose_name=_("plate"), on_delete=models.PROTECT, related_name="scan_days"
+    )
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("scans"), default=0)
+
+    objects = PlateScanDayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("scans of a day")
+        verbose_name_plural = _("scans by day")
+        constraints = [
+            models.UniqueConstraint(fields=["plate", "day"], name="platescanday_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plate} {self.day}: {self.count}"

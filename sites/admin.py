@@ -15,6 +15,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from qrplates.admin import PersonPlateInline, PlacePlateInline, mint_plates
 from sites.models import (
     AdminUnit,
     FormerName,
@@ -173,6 +174,7 @@ def place_fieldsets(
                 "classes": ["collapse"],
                 "fields": [
                     "external_id",
+                    "merged_into",
                     "public_link",
                     "published_at",
                     "created_at",
@@ -187,9 +189,10 @@ def place_fieldsets(
 class PlaceAdminBase(PublishableAdmin):
     list_display = ["name", "unit", "status", translation_mark, "updated_at"]
     list_select_related = ["unit"]
-    autocomplete_fields = ["unit"]
+    autocomplete_fields = ["unit", "merged_into"]
     readonly_fields = [*PublishableAdmin.readonly_fields, "public_link"]
-    inlines = [PlacePersonLinkInline, PlaceSourceInline, PlacePhotoInline]
+    inlines = [PlacePersonLinkInline, PlaceSourceInline, PlacePhotoInline, PlacePlateInline]
+    actions = [mint_plates]
 
     def get_list_filter(self, request: HttpRequest) -> list:
         return [*super().get_list_filter(request), ("unit", admin.RelatedOnlyFieldListFilter)]
@@ -223,7 +226,7 @@ class HeritageAdmin(PlaceAdminBase):
 class StreetAdmin(PlaceAdminBase):
     list_display = ["name", "street_type", "named_after", "unit", "status", translation_mark]
     list_select_related = ["unit", "named_after"]
-    autocomplete_fields = ["unit", "named_after"]
+    autocomplete_fields = ["unit", "named_after", "merged_into"]
     fieldsets = place_fieldsets(
         ("street_type", "named_after", "naming_resolution", "naming_resolution_date"),
         ("start_point", "end_point", "length_m", "lat", "lon", "unit"),
@@ -253,6 +256,7 @@ class PlaceAdmin(FoldedSearchMixin, admin.ModelAdmin):
         ("unit", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["unit"]
+    actions = [mint_plates]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -271,7 +275,9 @@ class PlaceAdmin(FoldedSearchMixin, admin.ModelAdmin):
 class PersonAdmin(PublishableAdmin):
     readonly_fields = [*PublishableAdmin.readonly_fields, "public_link"]
     list_display = ["name", "years", "role", "status", translation_mark]
-    inlines = [PersonPlaceLinkInline, PersonSourceInline, PersonPhotoInline]
+    autocomplete_fields = ["merged_into"]
+    inlines = [PersonPlaceLinkInline, PersonSourceInline, PersonPhotoInline, PersonPlateInline]
+    actions = [mint_plates]
     fieldsets = [
         (None, {"fields": ["name", "slug", "status", "alt_names", "role"]}),
         (
@@ -285,6 +291,7 @@ class PersonAdmin(PublishableAdmin):
                 "classes": ["collapse"],
                 "fields": [
                     "external_id",
+                    "merged_into",
                     "public_link",
                     "published_at",
                     "created_at",

@@ -44,7 +44,9 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import set_rollback
 
-from sites.filters import PersonFilter, PlaceFilter, UnitFilter
+from qrplates import codes
+from qrplates.models import Plate
+from sites.filters import PersonFilter, PlaceFilter, PlateFilter, UnitFilter
 from sites.models import AdminUnit, Person, PersonLink, Place, PublishableModel, Status, Street
 from sites.renderers import (
     CSVRenderer,
@@ -64,6 +66,7 @@ from sites.serializers import (
     PlaceInputSerializer,
     PlaceSavedSerializer,
     PlaceSerializer,
+    PlateSerializer,
     UnitSerializer,
     record_save,
 )
@@ -775,6 +778,60 @@ class UnitViewSet(RecordViewSet):
         return feature(id=data["code"], geometry=multipolygon(record.boundary), properties=data)
 
 
+def public_plates() -> QuerySet[Plate]:
+    """Plates whose scan shows a published record: made for a published record, or for one
+    merged into a record that is published. A plate leading to a draft or withdrawn record is
+    not open data (its code would announce the record). Merged records are few and withdrawn,
+    so their chains are followed in Python."""
+    published = Q(place__status=Status.PUBLISHED) | Q(person__status=Status.PUBLISHED)
+    merged = Plate.objects.filter(
+        Q(place__merged_into__isnull=False) | Q(person__merged_into__isnull=False)
+    ).select_related("place", "person")
+    leading_on = [plate.pk for plate in merged if plate.landing().is_published]
+    return Plate.objects.filter(published | Q(pk__in=leading_on))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List plates",
+        description="The QR plates of published records, in the order they were minted: the "
+        "code printed on each, the address its QR code holds, the record a scan shows and the "
+        "plate's stage (planned, approved, printed, installed, damaged, replaced, retired).",
+        responses=list_responses(PlateSerializer, geojson=False),
+    ),
+    retrieve=extend_schema(
+        summary="One plate",
+        description="A plate by its code, in any letter case, with or without spaces or dashes "
+        "(O is read as 0, I and L as 1, as on the scan path).",
+        responses=PlateSerializer,
+        parameters=[
+            OpenApiParameter(
+                "code",
+                str,
+                OpenApiParameter.PATH,
+                description="The code printed under the QR code, e.g. 7KQ2M9X.",
+            )
+        ],
+    ),
+)
+class PlateViewSet(RecordViewSet):
+    serializer_class = PlateSerializer
+    filterset_class = PlateFilter
+    lookup_field = "code"
+    export_name = "plates"
+
+    def get_queryset(self) -> QuerySet[Plate]:
+        return public_plates().select_related("place", "person").order_by("id")
+
+    def get_object(self) -> Plate:
+        try:
+            code = codes.normalize(self.kwargs["code"])
+        except codes.CodeError as exc:
+            raise exceptions.NotFound() from exc
+        self.kwargs["code"] = code
+        return super().get_object()
+
+
 # --- addresses -----------------------------------------------------------------------------------
 
 
@@ -795,6 +852,7 @@ router = Router()
 router.register("places", PlaceViewSet, basename="place")
 router.register("people", PersonViewSet, basename="person")
 router.register("units", UnitViewSet, basename="unit")
+router.register("plates", PlateViewSet, basename="plate")
 
 app_name = "api"
 urlpatterns = [

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import BaseCSVField
 from drf_spectacular.utils import extend_schema_field
 
+from qrplates.models import Plate
 from sites.models import AdminUnit, HeritageFields, Person, Place, Status
 from sites.text import slugify_vi
 
@@ -378,3 +379,27 @@ class UnitFilter(filters.FilterSet):
             return qs
         current = AdminUnit.objects.current().values("pk")
         return qs.filter(pk__in=current) if value else qs.exclude(pk__in=current)
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, **kwargs)
+
+
+class IdFilter(filters.Filter):
+    field_class = IdField
+
+
+class PlateFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(
+        choices=Plate.Status.choices,
+        help_text="Only plates at these stages (repeat for several): `installed` plates hang "
+        "on their poles.",
+    )
+    place = IdFilter(field_name="place", help_text="Only plates made for this place (its id).")
+    person = IdFilter(field_name="person", help_text="Only plates made for this person (its id).")
+
+    class Meta:
+        model = Plate
+        form = FilterForm
+        fields: list[str] = []

@@ -119,6 +119,18 @@ class PublishableModel(NormalizedTextModel):
             "re-importing the same row updates this record instead of adding a new one."
         ),
     )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=pgettext_lazy("duplicate record", "merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_records",
+        help_text=_(
+            "When this record duplicates another, choose the one that stays and withdraw this "
+            "one: plates printed for this record then lead to the one that stays."
+        ),
+    )
 
     class Meta:
         abstract = True
@@ -169,6 +181,42 @@ class PublishableModel(NormalizedTextModel):
     @property
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    def survivor(self) -> PublishableModel:
+        """The record this one was merged into, followed to the end of the chain; the record
+        itself when it was never merged. A (mistaken) cycle stops where it closes."""
+        record, seen = self, {self.pk}
+        while record.merged_into_id is not None and record.merged_into_id not in seen:
+            seen.add(record.merged_into_id)
+            record = record.merged_into
+        return record
+
+    def check_merge(self) -> None:
+        """A record is never merged into itself, directly or through records merged into it,
+        and does not stay published once merged."""
+        if self.merged_into_id is None:
+            return
+        record, seen = self.merged_into, set()
+        while record is not None and record.pk not in seen:
+            if record.pk == self.pk:
+                raise ValidationError(
+                    {
+                        "merged_into": _(
+                            "A record cannot be merged into itself, even through others."
+                        )
+                    }
+                )
+            seen.add(record.pk)
+            record = record.merged_into
+        if self.status == Status.PUBLISHED:
+            raise ValidationError(
+                {
+                    "status": _(
+                        "A record merged into another is no longer shown: set its status to "
+                        "Withdrawn."
+                    )
+                }
+            )
 
     def search_names(self) -> list[str]:
         return translated_names(self, "name")
@@ -432,6 +480,7 @@ class Person(PublishableModel):
         if errors:
             raise ValidationError(errors)
         self.check_slug_free()
+        self.check_merge()
 
 
 class PlaceQuerySet(PublishableQuerySet):
@@ -589,6 +638,7 @@ class Place(PublishableModel):
                 }
             )
         self.check_slug_free()
+        self.check_merge()
 
     @property
     def slug_scope(self) -> str:

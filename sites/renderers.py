@@ -41,10 +41,17 @@ class CSVRenderer(BaseRenderer):
         accepted_media_type: str | None = None,
         renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
-        columns = (renderer_context or {}).get("csv_columns")
         rows = [flatten(row) for row in data]
-        if columns is None:
-            columns = list(dict.fromkeys(key for row in rows for key in row))
+        # The view's columns come first (an empty export keeps its header); a value under a
+        # key they miss is added rather than silently dropped. (A null object, {"unit": null},
+        # has its columns already: "unit.code", "unit.name"...)
+        columns = list((renderer_context or {}).get("csv_columns") or [])
+        known = set(columns)
+        for row in rows:
+            for key, value in row.items():
+                if key not in known and value is not None:
+                    columns.append(key)
+                    known.add(key)
         out = io.StringIO()
         writer = csv.DictWriter(
             out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n"

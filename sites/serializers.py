@@ -27,6 +27,8 @@ from modeltranslation.translator import translator
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from qrplates.models import Plate
+from qrplates.rendering import payload
 from sites.models import (
     AdminUnit,
     HeritageFields,
@@ -154,8 +156,14 @@ class ApiUrl(serializers.HyperlinkedIdentityField):
         super().__init__(view_name=f"api:{view_name}", lookup_field=lookup_field, **kwargs)
 
     def get_url(self, obj: Any, view_name: str, request: Any, format: str | None) -> str:
-        path = reverse(view_name, kwargs={self.lookup_url_kwarg: getattr(obj, self.lookup_field)})
-        return request.build_absolute_uri(path) if request else path
+        return absolute(
+            request, view_name, **{self.lookup_url_kwarg: getattr(obj, self.lookup_field)}
+        )
+
+
+def absolute(request: Any, view_name: str, **kwargs: Any) -> str:
+    path = reverse(view_name, kwargs=kwargs)
+    return request.build_absolute_uri(path) if request else path
 
 
 def media_url(file: models.fields.files.FieldFile) -> str | None:
@@ -489,6 +497,54 @@ class UnitSerializer(serializers.Serializer):
     place_count = serializers.IntegerField(read_only=True, help_text="Published places in it.")
     url = PublicUrl()
     api_url = ApiUrl("unit-detail", "code")
+
+
+# --- plates -------------------------------------------------------------------------------------
+
+
+class RecordBriefSerializer(serializers.Serializer):
+    """The record a plate leads to: a place or a person."""
+
+    type = serializers.SerializerMethodField()
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(
+        choices=Place.Kind.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="The kind of place; null for a person.",
+    )
+    name = TranslatedText()
+    slug = serializers.SlugField(read_only=True)
+    url = PublicUrl()
+    api_url = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "string", "enum": ["place", "person"]})
+    def get_type(self, record: Place | Person) -> str:
+        return "place" if isinstance(record, Place) else "person"
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_api_url(self, record: Place | Person) -> str:
+        view = "api:place-detail" if isinstance(record, Place) else "api:person-detail"
+        return absolute(self.context.get("request"), view, pk=record.pk)
+
+
+class PlateSerializer(serializers.Serializer):
+    """A plate's public side: its code, what its QR code says, where it leads, its stage."""
+
+    code = serializers.CharField(read_only=True, help_text="Printed under the QR code.")
+    url = serializers.SerializerMethodField(help_text="What the QR code says.")
+    status = serializers.ChoiceField(choices=Plate.Status.choices, read_only=True)
+    status_label = ChoiceLabel("status")
+    record = RecordBriefSerializer(
+        source="landing",
+        read_only=True,
+        help_text="The published record a scan shows (after merges of duplicate records).",
+    )
+    api_url = ApiUrl("plate-detail", "code")
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_url(self, plate: Plate) -> str:
+        return payload(plate.code)
 
 
 # --- input from staff systems --------------------------------------------------------------------

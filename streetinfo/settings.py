@@ -70,6 +70,13 @@ def env_url(name: str, default: str) -> str:
     return value
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "") or DEV_SECRET_KEY
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
@@ -84,6 +91,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # The address printed in QR codes. Plates hang for years: change it only with a redirect plan.
 PUBLIC_BASE_URL = env_url("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Letter case of the URL in a plate's QR code. "upper" (HTTPS://QR.LANGSON.GOV.VN/Q/CODE) is all
+# QR-alphanumeric, the smallest symbol and so the biggest modules; "hybrid" keeps the scheme and
+# host in lower case for scanner apps that only open a lower-case https:// as a link (one QR
+# version larger); "lower" is the largest. Printed plates keep the case they were printed with.
+QR_PAYLOAD_CASE = env_choice("QR_PAYLOAD_CASE", "upper", ("upper", "hybrid", "lower"))
 
 INSTALLED_APPS = [
     # modeltranslation must come before django.contrib.admin to patch its forms.

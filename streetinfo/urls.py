@@ -6,6 +6,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+from qrplates import views as plate_views
+
 admin.site.site_header = _("Streetinfo Lạng Sơn — content administration")
 admin.site.site_title = _("Streetinfo admin")
 admin.site.index_title = _("Streets, relics, scenic spots and people")
@@ -13,11 +15,17 @@ admin.site.index_title = _("Streets, relics, scenic spots and people")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    # /Q/<code>: what the plates' QR codes say (non-prefixed: the scan picks the language).
+    path("", include("qrplates.urls")),
     # The open-data API: one address for every language (?lang= or Accept-Language).
     path("api/", include("sites.api")),
 ]
 
-urlpatterns += i18n_patterns(path("", include("sites.urls")), prefix_default_language=True)
+urlpatterns += i18n_patterns(
+    path("", include("sites.urls")),
+    path("code/", plate_views.enter, name="plate-code"),
+    prefix_default_language=True,
+)
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

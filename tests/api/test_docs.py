@@ -42,6 +42,8 @@ def test_the_schema_covers_every_endpoint(schema):
         ("/api/v1/people/{id}/", "patch"),
         ("/api/v1/units/", "get"),
         ("/api/v1/units/{code}/", "get"),
+        ("/api/v1/plates/", "get"),
+        ("/api/v1/plates/{code}/", "get"),
     }
 
 

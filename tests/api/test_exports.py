@@ -100,6 +100,16 @@ def test_places_csv_is_utf8_with_bom_and_keeps_vietnamese(client, records):
     assert street["ranking"] == ""
 
 
+def test_csv_columns_are_the_same_whatever_the_rows(client, records):
+    everything = client.get("/api/v1/places/", {"format": "csv"}).content.decode("utf-8-sig")
+    nothing = client.get("/api/v1/places/", {"format": "csv", "q": "zzz"}).content
+    header = everything.splitlines()[0]
+    assert nothing.decode("utf-8-sig").strip() == header
+    # A null object (a relic's `named_after`) leaves its columns empty, adds none.
+    assert "named_after," not in header + ","
+    assert "named_after.name" in header
+
+
 def test_csv_in_all_languages_has_a_column_per_language(client, records):
     rows = read_csv(client.get("/api/v1/places/", {"format": "csv", "lang": "all", "q": "tam"}))
     assert rows[0]["name.vi"] == "Động Tam Thanh"

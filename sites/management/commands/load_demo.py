@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from qrplates.demo import mint_demo_plates
 from sites.demo import load_demo
 
 DEMO_USER = "demo"
@@ -10,8 +11,8 @@ DEMO_PASSWORD = "demo-streetinfo"
 
 class Command(BaseCommand):
     help = (
-        "Load the demo dataset of real Lạng Sơn streets, relics, scenic spots and people "
-        "(idempotent: a second run changes nothing)."
+        "Load the demo dataset of real Lạng Sơn streets, relics, scenic spots and people, "
+        "and mint a plate for each place (idempotent: a second run changes nothing)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -29,6 +30,8 @@ class Command(BaseCommand):
         )
         for problem in report.skipped:
             self.stderr.write(f"skipped: {problem}")
+        plates = mint_demo_plates()
+        self.stdout.write(f"Demo plates: {len(plates)} minted.")
         if settings.DEBUG and not options["no_user"]:
             self.ensure_demo_user()
 

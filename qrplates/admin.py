@@ -1,0 +1,485 @@
+"""Plates in the editors' admin: a plate list filtered by status and commune, each plate's page
+with its QR code, history and scans, plates inline on every record, and a "mint plate" action.
+Codes are read-only everywhere; every write goes through `qrplates.services`."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from qrplates import codes, rendering, services
+from qrplates.models import TRANSITIONS, Plate, PlateEvent
+from sites.models import Place
+from sites.text import fold
+
+RECENT_DAYS = 30
+
+
+def days(duration: datetime.timedelta | None) -> str:
+    """A lead time in days, to a tenth ("—" while one of its ends is missing)."""
+    if duration is None:
+        return "—"
+    return str(round(duration.total_seconds() / 86400, 1)).removesuffix(".0")
+
+
+def plate_link(plate: Plate) -> str:
+    return format_html(
+        '<a href="{}"><code>{}</code></a>',
+        reverse("admin:qrplates_plate_change", args=[plate.pk]),
+        plate.code,
+    )
+
+
+class PlateStepForm(forms.ModelForm):
+    """One new step in a plate's life, checked against the plate's current status."""
+
+    plate: Plate | None = None
+
+    class Meta:
+        model = PlateEvent
+        fields = ["on", "to_status", "done_by", "lat", "lon", "photo", "notes"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.plate is not None and "to_status" in self.fields and self.instance.pk is None:
+            self.fields["to_status"].choices = [("", "---------")] + [
+                (status, Plate.Status(status).label) for status in TRANSITIONS[self.plate.status]
+            ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.plate is None or self.instance.pk or not data.get("to_status"):
+            return data
+        try:
+            services.check_step(
+                self.plate,
+                data["to_status"],
+                on=data.get("on") or timezone.localdate(),
+                lat=data.get("lat"),
+                lon=data.get("lon"),
+            )
+        except ValidationError as error:
+            raise ValidationError(error.messages) from error
+        return data
+
+
+class PlateStepFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        new = [f for f in self.extra_forms if f.has_changed() and not f.errors]
+        if len(new) > 1:
+            raise ValidationError(gettext("Record one step at a time."))
+
+
+class PlateEventInline(admin.TabularInline):
+    """The plate's history, read-only, and a row to record the next step."""
+
+    model = PlateEvent
+    form = PlateStepForm
+    formset = PlateStepFormSet
+    fields = ["on", "to_status", "done_by", "lat", "lon", "photo", "notes", "recorded_by"]
+    readonly_fields = ["recorded_by"]
+    extra = 0
+    can_delete = False
+    verbose_name = _("step")
+    verbose_name_plural = _("history")
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # a step, once recorded, is history
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return obj is not None and bool(TRANSITIONS[obj.status])
+
+    def get_formset(
+        self, request: HttpRequest, obj: Plate | None = None, **kwargs
+    ) -> type[BaseInlineFormSet]:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type("PlateStepFormFor", (formset.form,), {"plate": obj})
+        return formset
+
+
+class TargetKindFilter(admin.SimpleListFilter):
+    title = _("leads to")
+    parameter_name = "kind"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        return [*Place.Kind.choices, ("person", _("Person"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "person":
+            return queryset.exclude(person=None)
+        if self.value() in Place.Kind.values:
+            return queryset.filter(place__kind=self.value())
+        return queryset
+
+
+class PlateForm(forms.ModelForm):
+    class Meta:
+        model = Plate
+        fields = ["place", "person", "label", "notes"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("place")) == bool(data.get("person")):
+            raise ValidationError(gettext("Choose either a place or a person for the plate."))
+        return data
+
+
+@admin.register(Plate)
+class PlateAdmin(admin.ModelAdmin):
+    form = PlateForm
+    list_display = [
+        "code",
+        "leads_to",
+        "label",
+        "status",
+        "unit_name",
+        "scans",
+        "content_days",
+        "attach_days",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        TargetKindFilter,
+        ("place__unit", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["place", "place__unit", "person"]
+    search_fields = ["code"]
+    search_help_text = _("A code (any letter case) or a name, with or without diacritics.")
+    autocomplete_fields = ["place", "person"]
+    readonly_fields = [
+        "code",
+        "qr_preview",
+        "status",
+        "replaces_link",
+        "lead_times",
+        "scan_history",
+        "created_at",
+        "created_by",
+    ]
+    inlines = [PlateEventInline]
+    actions = ["approve_artwork", "mark_printed", "retire"]
+    list_per_page = 100
+
+    def get_fieldsets(self, request: HttpRequest, obj: Plate | None = None) -> list[tuple]:
+        if obj is None:
+            return [(None, {"fields": ["place", "person", "label", "notes"]})]
+        return [
+            (None, {"fields": ["code", "qr_preview", "status", "label"]}),
+            (
+                _("Leads to"),
+                {
+                    "fields": ["place", "person"],
+                    "description": _(
+                        "Changing this makes the printed code lead to another record; the code "
+                        "stays. A merged record needs no change: its plates follow the merge."
+                    ),
+                },
+            ),
+            (None, {"fields": ["lead_times", "scan_history", "notes"]}),
+            (
+                _("Advanced"),
+                {
+                    "classes": ["collapse"],
+                    "fields": ["replaces_link", "created_at", "created_by"],
+                },
+            ),
+        ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Plate]:
+        return super().get_queryset(request).with_durations().with_scan_total()
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # a code once printed must keep resolving: retire the plate instead
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        condition = Q(code__startswith=codes.clean(term)[: codes.CODE_LENGTH])
+        words = fold(term).split()
+        if words:
+            place_match, person_match = Q(), Q()
+            for word in words[:10]:
+                place_match &= Q(place__search_text__contains=word)
+                person_match &= Q(person__search_text__contains=word)
+            condition |= place_match | person_match
+        return queryset.filter(condition), False
+
+    # Columns and read-only fields
+
+    @admin.display(description=_("leads to"))
+    def leads_to(self, plate: Plate) -> str:
+        record = plate.place or plate.person
+        return format_html(
+            '<a href="{}">{}</a> <small>({})</small>',
+            reverse(f"admin:sites_{record._meta.model_name}_change", args=[record.pk]),
+            record,
+            _kind_label(plate),
+        )
+
+    @admin.display(description=_("commune or ward"), ordering="place__unit__name")
+    def unit_name(self, plate: Plate) -> str:
+        return plate.unit.name if plate.unit else "—"
+
+    @admin.display(description=_("scans"), ordering="scan_total")
+    def scans(self, plate: Plate) -> int:
+        return plate.scan_total
+
+    @admin.display(description=_("time to gather the content (days)"), ordering="content_time")
+    def content_days(self, plate: Plate) -> str:
+        return days(plate.content_time)
+
+    @admin.display(description=_("time to attach (days)"), ordering="attach_time")
+    def attach_days(self, plate: Plate) -> str:
+        return days(plate.attach_time)
+
+    @admin.display(description=_("QR code"))
+    def qr_preview(self, plate: Plate) -> str:
+        svg = rendering.render_svg(plate.code, module_px=5).content.decode()
+        return format_html(
+            '<div>{}</div><p><code>{}</code></p><p><a href="{}" download>SVG</a> · '
+            '<a href="{}" download>PNG</a> · '
+            '<a href="{}" target="_blank" rel="noopener">{}</a></p>',
+            # Our own markup, drawn from a validated code (digits and capitals only).
+            mark_safe(svg),
+            rendering.payload(plate.code),
+            reverse("admin:qrplates_plate_qr", args=[plate.pk, "svg"]),
+            reverse("admin:qrplates_plate_qr", args=[plate.pk, "png"]),
+            plate.get_absolute_url(),
+            gettext("open what it leads to"),
+        )
+
+    @admin.display(description=_("replaces"))
+    def replaces_link(self, plate: Plate) -> str:
+        parts = []
+        if plate.replaces_id:
+            parts.append(format_html("{} {}", gettext("Replaces"), plate_link(plate.replaces)))
+        for newer in plate.replacements.all():
+            parts.append(format_html("{} {}", gettext("Replaced by"), plate_link(newer)))
+        return format_html_join(mark_safe("<br>"), "{}", ((p,) for p in parts)) or "—"
+
+    @admin.display(description=_("lead times"))
+    def lead_times(self, plate: Plate) -> str:
+        return format_html(
+            "{}: {} · {}: {}",
+            gettext("time to gather the content (days)"),
+            days(plate.content_time),
+            gettext("time to attach (days)"),
+            days(plate.attach_time),
+        )
+
+    @admin.display(description=_("scans"))
+    def scan_history(self, plate: Plate) -> str:
+        since = timezone.localdate() - datetime.timedelta(days=RECENT_DAYS - 1)
+        recent = list(plate.scan_days.filter(day__gte=since).values_list("day", "count"))
+        summary = gettext("%(total)s in all, %(recent)s in the last %(days)s days") % {
+            "total": plate.scan_total,
+            "recent": sum(count for _day, count in recent),
+            "days": RECENT_DAYS,
+        }
+        rows = format_html_join(
+            "", "<li>{}: {}</li>", ((day.strftime("%d/%m/%Y"), n) for day, n in recent)
+        )
+        return format_html("{}<ul>{}</ul>", summary, rows)
+
+    # Writes, all through the services
+
+    def save_model(self, request: HttpRequest, obj: Plate, form, change: bool) -> None:
+        target = form.cleaned_data.get("place") or form.cleaned_data.get("person")
+        if not change:
+            minted = services.plate_mint(
+                target=target, label=obj.label, notes=obj.notes, by=request.user
+            )
+            obj.pk = minted.pk
+            obj._state.adding = False
+            obj.refresh_from_db()
+            return
+        if {"place", "person"} & set(form.changed_data):
+            services.plate_retarget(plate=obj, target=target, by=request.user)
+        obj.save(update_fields=["label", "notes"])
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is not PlateEvent:
+            return super().save_formset(request, form, formset, change)
+        plate = form.instance
+        # What the admin's change message reads; the steps are written by the services.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for step in formset.extra_forms:
+            if not step.has_changed():
+                continue
+            data = step.cleaned_data
+            details = {
+                "on": data.get("on"),
+                "by": request.user,
+                "done_by": data.get("done_by", ""),
+                "notes": data.get("notes", ""),
+            }
+            if data["to_status"] == Plate.Status.REPLACED:
+                replacement = services.plate_replace(plate=plate, **details)
+                formset.new_objects.append(plate.events.last())
+                messages.success(
+                    request,
+                    format_html(
+                        "{} {}", gettext("Replacement plate minted:"), plate_link(replacement)
+                    ),
+                )
+            else:
+                event = services.plate_transition(
+                    plate=plate,
+                    status=data["to_status"],
+                    lat=data.get("lat"),
+                    lon=data.get("lon"),
+                    photo=data.get("photo") or None,
+                    **details,
+                )
+                formset.new_objects.append(event)
+
+    def _bulk_step(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
+        done, refused = 0, []
+        for plate in queryset:
+            try:
+                services.plate_transition(plate=plate, status=status, by=request.user)
+                done += 1
+            except ValidationError as error:
+                refused.append(f"{plate.code}: {' '.join(error.messages)}")
+        label = Plate.Status(status).label
+        if done:
+            messages.success(
+                request,
+                gettext("Plates now “%(status)s”: %(count)s.") % {"count": done, "status": label},
+            )
+        for reason in refused:
+            messages.error(request, reason)
+
+    @admin.action(description=_("Artwork approved (today)"))
+    def approve_artwork(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._bulk_step(request, queryset, Plate.Status.ARTWORK_APPROVED)
+
+    @admin.action(description=_("Printed (today)"))
+    def mark_printed(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._bulk_step(request, queryset, Plate.Status.PRINTED)
+
+    @admin.action(description=_("Retire (today)"))
+    def retire(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._bulk_step(request, queryset, Plate.Status.RETIRED)
+
+    # The list's lead-time summary and the QR downloads
+
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        if isinstance(response, TemplateResponse) and "cl" in (response.context_data or {}):
+            queryset = response.context_data["cl"].queryset
+            summary = Plate.objects.filter(pk__in=queryset.values("pk")).duration_summary()
+            response.context_data["lead_summary"] = {
+                key: value if key.endswith("_count") else days(value)
+                for key, value in summary.items()
+            }
+        return response
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "<int:pk>/qr.<str:fmt>",
+                self.admin_site.admin_view(self.qr_file),
+                name="qrplates_plate_qr",
+            ),
+            *super().get_urls(),
+        ]
+
+    def qr_file(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+        plate = get_object_or_404(Plate, pk=pk)
+        if not self.has_view_permission(request, plate) or fmt not in {"svg", "png"}:
+            return HttpResponse(status=404)
+        render = rendering.render_svg if fmt == "svg" else rendering.render_png
+        file = render(plate.code)
+        response = HttpResponse(file.content, content_type=file.mime)
+        response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+        return response
+
+
+def _kind_label(plate: Plate) -> str:
+    if plate.place_id:
+        return Place.Kind(plate.place.kind).label
+    return gettext("Person")
+
+
+# Plates on every record's page, and the "mint plate" action on every record list.
+
+
+class MintingFormSet(BaseInlineFormSet):
+    """A new row in a record's plates mints a plate (a code is never typed by hand)."""
+
+    user = None
+
+    def save_new(self, form, commit: bool = True) -> Plate:
+        return services.plate_mint(
+            target=self.instance, label=form.cleaned_data.get("label", ""), by=self.user
+        )
+
+
+class PlateInline(admin.TabularInline):
+    model = Plate
+    formset = MintingFormSet
+    fields = ["code_link", "label", "status", "scans"]
+    readonly_fields = ["code_link", "status", "scans"]
+    extra = 0
+    can_delete = False
+    verbose_name = _("plate")
+    verbose_name_plural = _("plates (a new row mints a code)")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Plate]:
+        return super().get_queryset(request).with_scan_total()
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # edited on the plate's own page
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs) -> type[BaseInlineFormSet]:
+        formset = super().get_formset(request, obj, **kwargs)
+        return type("MintingFormSetFor", (formset,), {"user": request.user})
+
+    @admin.display(description=_("code"))
+    def code_link(self, plate: Plate) -> str:
+        return plate_link(plate) if plate.pk else "—"
+
+    @admin.display(description=_("scans"))
+    def scans(self, plate: Plate) -> int:
+        return getattr(plate, "scan_total", 0)
+
+
+class PlacePlateInline(PlateInline):
+    fk_name = "place"
+
+
+class PersonPlateInline(PlateInline):
+    fk_name = "person"
+
+
+@admin.action(description=_("Mint a plate for each selected record"))
+def mint_plates(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    minted = [services.plate_mint(target=record, by=request.user) for record in queryset]
+    messages.success(
+        request,
+        format_html(
+            "{} {}",
+            gettext("Plates minted:"),
+            format_html_join(", ", "{} ({})", ((plate_link(p), p.target) for p in minted)),
+        ),
+    )

@@ -1,0 +1,14 @@
+"""The short addresses printed in QR codes. Outside the language prefixes on purpose: a plate
+cannot know its reader's language, and every character of the address makes the QR code bigger.
+The language-prefixed "type the code" page (`plate-code`) is in `streetinfo/urls.py`."""
+
+from django.urls import re_path
+
+from qrplates import views
+
+app_name = "qrplates"
+urlpatterns = [
+    re_path(r"^[Qq]/?$", views.enter_short, name="enter"),
+    # Any letter case and any junk reach the view, which answers 200 or its own 404 page.
+    re_path(r"^[Qq]/(?P<code>[^/]+)/?$", views.scan, name="scan"),
+]

@@ -1,0 +1,186 @@
+"""The scan path. `GET /Q/<code>` answers 200 with the record's page itself, in the visitor's
+language: on a weak 3G signal every redirect is another round trip. Whatever happened to the
+record since the plate was printed, the plate still leads somewhere useful, and no input, however
+hostile, gets a 500."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+from collections.abc import Callable
+
+from django.db import DatabaseError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import resolve, reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from qrplates import codes
+from qrplates.models import Plate, PlateScanDay
+from qrplates.scans import counts_as_scan, visitor_language
+from sites.models import Person, Place, PublishableModel
+
+logger = logging.getLogger(__name__)
+
+NEARBY_RADIUS_M = 3000
+NEARBY_LIMIT = 6
+
+
+def as_if_requested(request: HttpRequest, path: str, query: str = "") -> HttpRequest:
+    """A copy of `request` that looks as if it had been made for `path`: the page rendered for
+    it is the page that address shows (its language switch, its links), not a look-alike."""
+    proxy = copy.copy(request)
+    proxy.path = proxy.path_info = path
+    proxy.META = {**request.META, "PATH_INFO": path, "QUERY_STRING": query}
+    proxy.GET = QueryDict(query)
+    proxy.LANGUAGE_CODE = translation.get_language()
+    return proxy
+
+
+def record_page(request: HttpRequest, record: PublishableModel) -> HttpResponse:
+    """The record's page exactly as its own URL renders it.
+
+    This is the scan path's one coupling to the public pages: the view that the record's
+    language-prefixed URL resolves to is called with the request made to look as if it had been
+    sent to that URL. Whatever that view becomes, a scan shows what it shows (canonical link and
+    hreflang alternates included). Must run with the page language active."""
+    path = record.get_absolute_url()
+    match = resolve(path)
+    proxy = as_if_requested(request, path)
+    proxy.resolver_match = match
+    response = match.func(proxy, *match.args, **match.kwargs)
+    if hasattr(response, "render"):
+        response.render()  # now, while the page language is active
+    return response
+
+
+def nearby_places(record: PublishableModel) -> list[Place]:
+    """Published places a visitor standing at this record's plate can go and read about."""
+    others = Place.objects.published().for_list()
+    if isinstance(record, Place):
+        others = others.exclude(pk=record.pk)
+        if record.has_coordinates:
+            found = [
+                place
+                for place, _distance in others.with_coordinates().near(
+                    record.lat, record.lon, NEARBY_RADIUS_M
+                )[:NEARBY_LIMIT]
+            ]
+            if found:
+                return found
+        if record.unit_id:
+            return list(others.in_unit(record.unit)[:NEARBY_LIMIT])
+        return []
+    if isinstance(record, Person):
+        linked = Q(person_links__person=record) | Q(street__named_after=record)
+        return list(others.filter(linked).distinct()[:NEARBY_LIMIT])
+    return []
+
+
+def updating_page(request: HttpRequest, plate: Plate, record: PublishableModel) -> HttpResponse:
+    """For a record that is withdrawn or back in draft: the page says, in every language, that
+    the information is being updated, and offers places nearby. Nothing of the record's own
+    text is shown, not even its name: it is unpublished for a reason."""
+    proxy = as_if_requested(request, reverse("plate-code"), f"code={plate.code}")
+    return render(proxy, "qrplates/updating.html", {"nearby": nearby_places(record)})
+
+
+def not_found_page(request: HttpRequest, typed: str, error: codes.CodeError | None) -> HttpResponse:
+    """The 404 page, in every language, with the code box (showing what went wrong) and search."""
+    shown = "".join(ch for ch in typed[: codes.MAX_INPUT_LENGTH] if ch.isprintable())
+    query = QueryDict(mutable=True)
+    query["code"] = shown
+    proxy = as_if_requested(request, reverse("plate-code"), query.urlencode())
+    context = {"code_value": shown, "code_problem": error.problem if error else "unknown"}
+    if error is not None:
+        context.update(code_length=error.length, code_characters=error.characters)
+    return render(proxy, "404.html", context, status=404)
+
+
+def plate_page(request: HttpRequest, typed: str, *, count: bool) -> HttpResponse:
+    """What a code leads to, rendered in the active language."""
+    try:
+        code = codes.normalize(typed)
+    except codes.CodeError as error:
+        return not_found_page(request, typed, error)
+    plate = Plate.objects.select_related("place", "person").filter(code=code).first()
+    if plate is None:
+        return not_found_page(request, code, None)
+    record = plate.landing()
+    response = None
+    if record.is_published:
+        # Http404: unpublished between our read and the view's, which is the same as withdrawn.
+        with contextlib.suppress(Http404):
+            response = record_page(request, record)
+    if response is None or response.status_code != 200:
+        response = updating_page(request, plate, record)
+    if count and counts_as_scan(request):
+        after_sending(response, lambda: count_scan(plate))
+    return response
+
+
+def count_scan(plate: Plate) -> None:
+    try:
+        PlateScanDay.objects.record(plate)
+    except DatabaseError:
+        # A lost count is a pity; a scan that fails because of its count would be a bug.
+        logger.exception("Could not count a scan of plate %s", plate.code)
+
+
+def after_sending(response: HttpResponse, task: Callable[[], None]) -> None:
+    """Runs `task` once the page is on its way: the WSGI server calls the response's `close()`
+    after sending the last byte, so the visitor never waits for the task (a commit, with its
+    disk flush). Django's own closing (connections, `request_finished`) still runs after it."""
+    close = response.close
+
+    def task_then_close() -> None:
+        try:
+            task()
+        finally:
+            close()
+
+    response.close = task_then_close
+
+
+def in_visitors_language(
+    request: HttpRequest, build: Callable[..., HttpResponse], *args, **kwargs
+) -> HttpResponse:
+    """`build`'s page in the language `visitor_language` picks for an address that names none."""
+    language = visitor_language(request)
+    with translation.override(language):
+        response = build(request, *args, **kwargs)
+    response.headers["Content-Language"] = language
+    # Chosen by the cookie or Accept-Language: caches must keep one copy per choice.
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
+@require_safe
+def scan(request: HttpRequest, code: str) -> HttpResponse:
+    """`/Q/<code>` and `/q/<code>`, any letter case, with or without a trailing slash."""
+    return in_visitors_language(request, plate_page, code, count=True)
+
+
+def entry_page(request: HttpRequest) -> HttpResponse:
+    if "code" in request.GET:
+        return plate_page(request, request.GET["code"], count=False)
+    proxy = as_if_requested(request, reverse("plate-code"))
+    return render(proxy, "qrplates/enter.html")
+
+
+@require_safe
+def enter(request: HttpRequest) -> HttpResponse:
+    """`/vi/code/`, `/en/code/`: the "type the code on the plate" page, for a phone that cannot
+    scan. `?code=` shows what the code leads to, on this address (typed codes are not counted
+    as scans). Its language is the one in the address."""
+    return entry_page(request)
+
+
+@require_safe
+def enter_short(request: HttpRequest) -> HttpResponse:
+    """`/Q/`: the same page for someone who typed the plate's address without the code."""
+    return in_visitors_language(request, entry_page)
