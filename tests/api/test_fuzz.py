@@ -24,7 +24,10 @@ EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "25"))
 
 @pytest.fixture(autouse=True)
 def world(demo, settings):
-    """The demo data to read, and no throttling to cut the run short."""
+    """The demo data and its plates to read, and no throttling to cut the run short."""
+    from qrplates.demo import mint_demo_plates
+
+    mint_demo_plates()
     settings.API_THROTTLE_ANON = "1000000/minute"
 
 
