@@ -88,6 +88,11 @@ class ReadOnlyCorsMiddleware(CorsMiddleware):
         return request.method in SAFE_METHODS and super().is_enabled(request)
 
 
+def is_staff(request: Request) -> bool:
+    user = request.user
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
 class StaffCanWrite(BasePermission):
     """Reads for anyone; writes for active staff accounts (token or admin session), further
     limited per kind of record by the same model permissions as the admin."""
@@ -95,10 +100,7 @@ class StaffCanWrite(BasePermission):
     message = _("Only staff accounts may change records.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        if request.method in SAFE_METHODS:
-            return True
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+        return request.method in SAFE_METHODS or is_staff(request)
 
 
 class AnonymousThrottle(AnonRateThrottle):
@@ -120,8 +122,8 @@ class ErrorSerializer(serializers.Serializer):
     status = serializers.IntegerField(help_text="The HTTP status, repeated.")
     code = serializers.CharField(
         help_text="Stable machine-readable reason: invalid, not_found, not_authenticated, "
-        "permission_denied, throttled, not_acceptable, unsupported_media_type, parse_error, "
-        "method_not_allowed, error."
+        "authentication_failed, permission_denied, throttled, not_acceptable, "
+        "unsupported_media_type, parse_error, method_not_allowed, error."
     )
     detail = serializers.CharField(help_text="What went wrong, in the request's language.")
     errors = serializers.DictField(
@@ -472,8 +474,8 @@ class FeatureCollectionSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["FeatureCollection"])
     features = serializers.ListField(
         child=serializers.DictField(),
-        help_text="Features with `id`, `geometry` (a Point for places, lon/lat; a Polygon or "
-        "MultiPolygon for units; null without coordinates) and flat `properties`: the list's "
+        help_text="Features with `id`, `geometry` (a Point for places, longitude first, null "
+        "without coordinates; a MultiPolygon for units) and flat `properties`: the list's "
         "fields, nested ones as `unit.code`, translations with lang=all as `name.vi`.",
     )
 
@@ -506,8 +508,9 @@ class RecordViewSet(
 
     @property
     def staff(self) -> bool:
-        user = self.request.user
-        return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+        """Staff may read a draft by its id (to check what they saved); lists stay published
+        unless they ask for other statuses."""
+        return is_staff(self.request)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         records = self.filter_queryset(self.get_queryset())

@@ -9,9 +9,9 @@ examples per operation (default 25). Raise it locally to search harder.
 import os
 
 import pytest
+import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 

@@ -85,9 +85,7 @@ def test_a_plate_of_a_merged_record_leads_to_the_record_that_stays(client, recor
 def test_plates_filter_by_stage_and_record(client, plates, records):
     assert codes_in(client.get(PLATES, {"status": "approved"})) == {plates["street"].code}
     assert codes_in(client.get(PLATES, {"person": records["hero"].pk})) == {plates["hero"].code}
-    assert codes_in(client.get(PLATES, {"place": records["street"].pk})) == {
-        plates["street"].code
-    }
+    assert codes_in(client.get(PLATES, {"place": records["street"].pk})) == {plates["street"].code}
     assert client.get(PLATES, {"status": "lost"}).status_code == 400
     assert client.get(PLATES, {"place": "first"}).status_code == 400
 
