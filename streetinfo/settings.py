@@ -209,6 +209,8 @@ JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 # API_NUM_PROXIES so that the client's address is read from X-Forwarded-For and not the proxy's.
 # Throttle counters live in the default cache (per process unless a shared cache is configured).
 API_THROTTLE_ANON = env_rate("API_THROTTLE_ANON", "120/minute")
+# Whole-list CSV and GeoJSON exports, a second or two of work each: counted apart, and fewer.
+API_THROTTLE_EXPORT = env_rate("API_THROTTLE_EXPORT", "10/minute")
 API_THROTTLE_STAFF = env_rate("API_THROTTLE_STAFF", "1200/minute")
 API_PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 200

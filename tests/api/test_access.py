@@ -20,6 +20,14 @@ def test_anonymous_clients_are_throttled_with_a_retry_after(client, db, settings
     assert body["detail"].startswith("Too many requests: try again in ")
 
 
+def test_whole_list_exports_have_their_own_smaller_allowance(client, db, settings):
+    settings.API_THROTTLE_EXPORT = "2/minute"
+    for _ in range(2):
+        assert client.get(PLACES, {"format": "csv"}).status_code == 200
+    assert client.get(PLACES, {"format": "geojson"}).status_code == 429
+    assert client.get(PLACES).status_code == 200
+
+
 def test_throttling_counts_each_address_apart(db, settings):
     settings.API_THROTTLE_ANON = "1/minute"
     assert Client(REMOTE_ADDR="203.0.113.1").get(PLACES).status_code == 200

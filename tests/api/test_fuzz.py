@@ -28,7 +28,7 @@ def world(demo, settings):
     from qrplates.demo import mint_demo_plates
 
     mint_demo_plates()
-    settings.API_THROTTLE_ANON = "1000000/minute"
+    settings.API_THROTTLE_ANON = settings.API_THROTTLE_EXPORT = "1000000/minute"
 
 
 @pytest.fixture(autouse=True)
