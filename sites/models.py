@@ -11,16 +11,17 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import Q
+from django.db import connections, models, transaction
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from sites import geo
+from sites import geo, images
 from sites.text import fold, nfc, slugify_vi
 
 DEFAULT_SUFFIX = settings.MODELTRANSLATION_DEFAULT_LANGUAGE.replace("-", "_")
@@ -67,16 +68,41 @@ class PublishableQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
     def search(self, query: str) -> PublishableQuerySet:
-        """Diacritic- and case-insensitive match of every word of `query` against the names in
-        every language. Works the same on SQLite and PostgreSQL because both sides are folded
-        in Python: the stored `search_text` and the query."""
-        words = fold(query).split()
+        """Records whose names (in every language) match `query`, best match first, with the
+        score as `rank`.
+
+        Matching is diacritic- and case-insensitive the same way on SQLite and PostgreSQL,
+        because both sides are folded in Python: the stored `search_text` and the query. A
+        record matches when every word of the query is in its names. On PostgreSQL a record
+        also matches when the query is close to a run of words in its names (pg_trgm word
+        similarity, served by a trigram index), so "hoang van tu" still finds "Hoàng Văn Thụ".
+        Ranking puts a name that starts with the query first, then a name that contains it as
+        a phrase, then (PostgreSQL) the closest spelling."""
+        # Control characters can only be noise here, and PostgreSQL refuses NUL in a query.
+        folded = "".join(ch for ch in fold(query) if ch.isprintable())[:200]
+        words = folded.split()[:10]
         if not words:
             return self.none()
-        condition = Q()
-        for word in words[:10]:
-            condition &= Q(search_text__contains=word)
-        return self.filter(condition)
+        phrase = " ".join(words)
+        every_word = Q()
+        for word in words:
+            every_word &= Q(search_text__contains=word)
+        # search_text is "name_vi | name_en | other names": a name starts at the start or after
+        # a separator.
+        rank = Case(
+            When(
+                Q(search_text__startswith=phrase) | Q(search_text__contains=f"| {phrase}"), then=3
+            ),
+            When(search_text__contains=phrase, then=2),
+            When(every_word, then=1),
+            default=0,
+            output_field=models.FloatField(),
+        )
+        condition = every_word
+        if connections[self.db].vendor == "postgresql":
+            rank = rank + TrigramWordSimilarity(Value(phrase), "search_text")
+            condition |= Q(search_text__trigram_word_similar=phrase)
+        return self.filter(condition).annotate(rank=rank).order_by("-rank", "slug")
 
     def missing_translation(self, language: str) -> PublishableQuerySet:
         """Records whose text in `language` is not written yet (any translated field empty)."""
@@ -896,6 +922,9 @@ class Photo(RecordAttachment):
         _("caption"), max_length=300, blank=True, help_text=_("Also read aloud to blind visitors.")
     )
     credit = models.CharField(_("credit"), max_length=200, blank=True)
+    # What `sites.images.make_renditions` made from `image` (widths, size): pages read it instead
+    # of opening files.
+    renditions = models.JSONField(_("renditions"), default=dict, blank=True, editable=False)
 
     class Meta(RecordAttachment.Meta):
         verbose_name = _("photo")
@@ -905,6 +934,25 @@ class Photo(RecordAttachment):
 
     def __str__(self) -> str:
         return self.caption or self.image.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # The file is in storage only after the first save; renditions follow it, once per file.
+        if self.image and self.renditions.get("source") != self.image.name:
+            self.refresh_renditions()
+
+    def refresh_renditions(self) -> None:
+        """Make this photo's renditions again (after an upload, or when the widths change)."""
+        previous = self.renditions
+        with self.image.open("rb") as source:
+            self.renditions = images.make_renditions(source, self.image.name)
+        type(self).objects.filter(pk=self.pk).update(renditions=self.renditions)
+        if previous.get("folder") and previous.get("folder") != self.renditions.get("folder"):
+            transaction.on_commit(lambda: images.delete_renditions(previous))
+
+    @property
+    def picture(self) -> images.Picture:
+        return images.picture(self.renditions, self.image.url)
 
 
 class OldSlug(models.Model):

@@ -1,3 +1,5 @@
+"""Public pages, under a language prefix (/vi/…, /en/…: see streetinfo/urls.py)."""
+
 from django.urls import path, register_converter
 
 from sites import views
@@ -22,7 +24,11 @@ app_name = "sites"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("about/", views.AboutView.as_view(), name="about"),
+    path("offline/", views.OfflineView.as_view(), name="offline"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person"),
     path("units/<slug:slug>/", views.UnitDetailView.as_view(), name="unit"),
+    path("units/<slug:slug>/offline.json", views.unit_offline, name="unit_offline"),
+    path("<placekind:kind>/", views.KindListView.as_view(), name="kind"),
     path("<placekind:kind>/<slug:slug>/", views.PlaceDetailView.as_view(), name="place"),
 ]

@@ -1,20 +1,124 @@
-"""Public pages. Every view starts from a `published()` queryset: drafts never reach visitors."""
+"""Public pages. Every view starts from a `published()` queryset: drafts never reach visitors.
+
+The pages hold nothing personal (no session, no CSRF token, no "logged in as"), so they are the
+same for everyone at one address and can be cached by the phone, a proxy and the service worker.
+The language is in the address (/vi/…, /en/…); the switch remembers the choice in a cookie
+through a plain link (`switch_language`), not a POST form.
+
+The scan path (plates) shows a record by calling the view its own address resolves to, so the
+views' URL kwargs (`kind` + `slug`, `slug`) are their interface.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from itertools import groupby
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.utils import translation
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, When
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
+from django.urls import reverse, translate_url
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from sites.models import AdminUnit, OldSlug, Person, PersonLink, Place, Source, Status
+from sites import seo
+from sites.models import (
+    AdminUnit,
+    HeritageFields,
+    OldSlug,
+    Person,
+    PersonLink,
+    Photo,
+    Place,
+    Relic,
+    ScenicSpot,
+    Status,
+    Street,
+)
+from sites.static_text import static_text
+
+# Kept importable from here: the scan path and the API build their links with it.
+record_links = seo.record_links
 
 SEGMENT_KINDS = {segment: kind for kind, segment in Place.URL_SEGMENTS.items()}
-NEARBY_RADIUS_M = 2000
+MODELS_BY_KIND: dict[str, type[Place]] = {
+    Place.Kind.STREET: Street,
+    Place.Kind.RELIC: Relic,
+    Place.Kind.SCENIC: ScenicSpot,
+}
+KIND_PLURALS = {
+    Place.Kind.STREET: _("Streets"),
+    Place.Kind.RELIC: _("Relics"),
+    Place.Kind.SCENIC: _("Scenic spots"),
+}
+NEARBY_RADIUS_M = 3000
 NEARBY_LIMIT = 6
+HIGHLIGHTS = 6
+# What "save this area for offline" stores at most: a phone's storage is not ours to fill
+# (some 10 KB per page and 10-20 KB per small photo: a few megabytes for a large area).
+OFFLINE_MAX_PLACES = 150
+OFFLINE_PHOTOS_PER_PLACE = 3
+
+# A page's content changes when an editor publishes: ten minutes of freshness, then a cheap
+# revalidation (ETag, 304); a day of serving a stale copy while revalidating, and a week when the
+# server cannot be reached, which is most of the point on a mountain road.
+PAGE_CACHE = {
+    "public": True,
+    "max_age": 600,
+    "stale_while_revalidate": 86400,
+    "stale_if_error": 604800,
+}
 
 
-class PublicMixin:
-    """Shared by every public page: the published queryset and a redirect for renamed records."""
+def cache_public_page(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Cache headers for a public page. A page answered at an address without a language prefix
+    (the scan path) depends on the visitor's cookie and Accept-Language: only the visitor's own
+    browser may keep it."""
+    if response.has_header("Cache-Control") or response.cookies:
+        return response
+    if response.status_code in (200, 301):
+        if translation.get_language_from_path(request.path_info):
+            patch_cache_control(response, **PAGE_CACHE)
+        else:
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+            patch_cache_control(response, private=True, max_age=PAGE_CACHE["max_age"])
+    return response
+
+
+class PublicPageMixin:
+    """Shared by every public page: cache headers, the page's addresses in every language, and
+    the default share picture."""
+
+    noindex = False
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().dispatch(request, *args, **kwargs)
+        return cache_public_page(request, response)
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context.update(seo.page_links(self.request.path))
+        context["share_image"] = seo.share_image([])
+        context["noindex"] = self.noindex
+        return context
+
+
+class RecordMixin(PublicPageMixin):
+    """A place's or a person's page: a renamed record's old address redirects to the new one."""
 
     slug_scope: str = ""
 
@@ -30,11 +134,6 @@ class PublicMixin:
                 raise
             return HttpResponsePermanentRedirect(moved.get_absolute_url())
 
-    def get_context_data(self, **kwargs) -> dict:
-        context = super().get_context_data(**kwargs)
-        context.update(record_links(self.object))
-        return context
-
     def moved_to(self) -> Place | Person | None:
         old = (
             OldSlug.objects.filter(kind=self.slug_scope_for(), slug=self.kwargs.get("slug", ""))
@@ -44,21 +143,24 @@ class PublicMixin:
         target = old and (old.place or old.person)
         return target if target and target.is_published else None
 
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        record = self.object
+        links = seo.record_links(record)
+        photos = list(record.photos.all())
+        image = seo.share_image(photos)
+        context.update(links)
+        context.update(
+            photos=photos,
+            sources=list(record.sources.all()),
+            other_name=seo.other_name(record),
+            share_image=image,
+            share=seo.share_links(links["canonical_url"]),
+        )
+        return context
 
-def record_links(record: Place | Person) -> dict:
-    """The canonical address of a record's page and its address in every language, absolute,
-    for <link rel="canonical"> and hreflang alternates (also used by the scan path)."""
-    alternates = []
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            alternates.append((code, settings.PUBLIC_BASE_URL + record.get_absolute_url()))
-    return {
-        "canonical_url": settings.PUBLIC_BASE_URL + record.get_absolute_url(),
-        "alternates": alternates,
-    }
 
-
-def published_links() -> Prefetch:
+def published_person_links() -> Prefetch:
     return Prefetch(
         "person_links",
         queryset=PersonLink.objects.filter(person__status=Status.PUBLISHED).select_related(
@@ -67,7 +169,11 @@ def published_links() -> Prefetch:
     )
 
 
-class PlaceDetailView(PublicMixin, DetailView):
+class PlaceDetailView(RecordMixin, DetailView):
+    """A street, relic or scenic spot. URL kwargs: `kind` (a URL segment: "streets", "relics",
+    "scenic-spots") and `slug`. A constant number of queries, whatever the number of people,
+    photos, sources or nearby places."""
+
     template_name = "sites/place_detail.html"
     context_object_name = "place"
 
@@ -75,15 +181,19 @@ class PlaceDetailView(PublicMixin, DetailView):
         return SEGMENT_KINDS[self.kwargs["kind"]]
 
     def get_queryset(self) -> QuerySet[Place]:
+        kind = self.slug_scope_for()
+        related = ["unit", "named_after"] if kind == Place.Kind.STREET else ["unit"]
+        prefetch: list = [published_person_links(), "photos", "sources"]
+        if kind == Place.Kind.STREET:
+            prefetch.append("former_names")
+        # The kind's own model: its columns come in the same query, and the prefetched lists
+        # sit on the object the template uses.
         return (
-            Place.objects.published()
-            .of_kind(self.slug_scope_for())
-            .with_details()
-            .prefetch_related(published_links(), "photos", "sources")
+            MODELS_BY_KIND[kind]
+            .objects.published()
+            .select_related(*related)
+            .prefetch_related(*prefetch)
         )
-
-    def get_object(self, queryset: QuerySet | None = None) -> Place:
-        return super().get_object(queryset).specific
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
@@ -91,27 +201,62 @@ class PlaceDetailView(PublicMixin, DetailView):
         namesake = getattr(place, "named_after", None)
         if namesake and not namesake.is_published:
             namesake = None
-        context["namesake"] = namesake
+        links = list(place.person_links.all())
+        people = {link.person.pk: link.person for link in links}
         if namesake:
-            context["same_namesake"] = list(
-                Place.objects.published()
-                .filter(street__named_after=namesake)
-                .exclude(pk=place.pk)
-                .for_list()
-            )
-        if place.has_coordinates:
-            context["nearby"] = [
-                (other, round(distance))
-                for other, distance in Place.objects.published()
-                .with_coordinates()
-                .exclude(pk=place.pk)
-                .for_list()
-                .near(place.lat, place.lon, NEARBY_RADIUS_M)[:NEARBY_LIMIT]
-            ]
+            people[namesake.pk] = namesake
+        nearby, unit_places = self.nearby(place)
+        image = context["share_image"]
+        context.update(
+            namesake=namesake,
+            links=links,
+            named_streets=self.streets_named_after(place, list(people.values())),
+            former_names=list(place.former_names.all()) if isinstance(place, Street) else [],
+            nearby=nearby,
+            unit_places=unit_places,
+            directions=seo.directions(place),
+            jsonld=seo.jsonld_script(seo.place_jsonld(place, context, image)),
+            og_type="article",
+            meta_description=seo.description(place.summary or place.body),
+        )
         return context
 
+    @staticmethod
+    def streets_named_after(place: Place, people: list[Person]) -> list[Street]:
+        """Other streets named after the people of this page, each with its namesake: one query."""
+        if not people:
+            return []
+        return list(
+            Street.objects.published()
+            .filter(named_after__in=people)
+            .exclude(pk=place.pk)
+            .select_related("named_after")
+            .order_by("named_after__slug", "slug")
+        )
 
-class PersonDetailView(PublicMixin, DetailView):
+    @staticmethod
+    def nearby(place: Place) -> tuple[list[tuple[Place, int]], list[Place]]:
+        """Places near this one with their distance in metres; when the place has no
+        coordinates (or nothing is near), other places in the same commune or ward instead.
+        One query either way (two when nothing lies within the radius)."""
+        others = Place.objects.published().exclude(pk=place.pk).for_list()
+        if place.has_coordinates:
+            found = [
+                (other, round(distance))
+                for other, distance in others.with_coordinates().near(
+                    place.lat, place.lon, NEARBY_RADIUS_M
+                )[:NEARBY_LIMIT]
+            ]
+            if found:
+                return found, []
+        if place.unit_id:
+            return [], list(others.in_unit(place.unit).order_by("kind", "slug")[:NEARBY_LIMIT])
+        return [], []
+
+
+class PersonDetailView(RecordMixin, DetailView):
+    """A person: biography, years, and every street and site linked to them. URL kwarg: `slug`."""
+
     template_name = "sites/person_detail.html"
     context_object_name = "person"
     slug_scope = "person"
@@ -120,59 +265,307 @@ class PersonDetailView(PublicMixin, DetailView):
         return Person.objects.published().prefetch_related(
             Prefetch(
                 "streets_named_after",
-                queryset=Place.objects.published().for_list(),
+                queryset=Street.objects.published().select_related("unit"),
             ),
             Prefetch(
                 "links",
                 queryset=PersonLink.objects.filter(place__status=Status.PUBLISHED).select_related(
-                    "place"
+                    "place", "place__unit"
                 ),
             ),
             "photos",
-            Prefetch("sources", queryset=Source.objects.all()),
+            "sources",
         )
-
-
-class UnitDetailView(DetailView):
-    template_name = "sites/unit_detail.html"
-    context_object_name = "unit"
-    queryset = AdminUnit.objects.all()
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
-        context["places"] = Place.objects.published().in_unit(self.object).for_list()
+        person = self.object
+        context.update(
+            streets=list(person.streets_named_after.all()),
+            links=list(person.links.all()),
+            jsonld=seo.jsonld_script(seo.person_jsonld(person, context, context["share_image"])),
+            og_type="profile",
+            meta_description=seo.description(person.role or person.biography),
+        )
         return context
 
 
-class HomeView(TemplateView):
+def grouped_by_kind(places: list[Place]) -> list[tuple[str, list[Place]]]:
+    """(plural label, places) for each kind present, in the kinds' order, places by slug."""
+    order = list(Place.Kind)
+    ordered = sorted(places, key=lambda p: (order.index(p.kind), p.slug))
+    return [
+        (KIND_PLURALS[kind], list(group)) for kind, group in groupby(ordered, key=lambda p: p.kind)
+    ]
+
+
+class UnitDetailView(PublicPageMixin, DetailView):
+    """A commune or ward: its published places, and "save this area for offline"."""
+
+    template_name = "sites/unit_detail.html"
+    context_object_name = "unit"
+    queryset = AdminUnit.objects.exclude(level=AdminUnit.Level.PROVINCE).select_related("successor")
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        places = list(Place.objects.published().in_unit(self.object).for_list())
+        context.update(
+            places_by_kind=grouped_by_kind(places),
+            place_count=len(places),
+            offline_url=reverse("sites:unit_offline", kwargs={"slug": self.object.slug}),
+            meta_description=seo.description(
+                translation.gettext("Streets, relics and scenic spots in %(unit)s")
+                % {"unit": self.object.name}
+            ),
+        )
+        return context
+
+
+@require_safe
+def unit_offline(request: HttpRequest, slug: str) -> HttpResponse:
+    """What "save this area for offline" stores for a commune or ward, in the page's language:
+    the unit's page, its places' pages and their small photos (the service worker fetches and
+    keeps them)."""
+    unit = get_object_or_404(AdminUnit.objects.exclude(level=AdminUnit.Level.PROVINCE), slug=slug)
+    places = (
+        Place.objects.published()
+        .in_unit(unit)
+        .only("id", "kind", "slug")
+        .order_by("kind", "slug")
+        .prefetch_related(
+            Prefetch("photos", queryset=Photo.objects.only("id", "place_id", "image", "renditions"))
+        )
+    )
+    pages = [unit.get_absolute_url()]
+    pictures = []
+    for place in places[:OFFLINE_MAX_PLACES]:
+        pages.append(place.get_absolute_url())
+        for photo in list(place.photos.all())[:OFFLINE_PHOTOS_PER_PLACE]:
+            if photo.renditions.get("widths"):
+                pictures.append(photo.picture.small_url)
+    response = JsonResponse(
+        {
+            "unit": unit.get_absolute_url(),
+            "name": unit.name,
+            "language": translation.get_language(),
+            "pages": pages,
+            "images": pictures,
+            "generated": timezone.now().isoformat(timespec="seconds"),
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+    return cache_public_page(request, response)
+
+
+def kind_counts() -> list[tuple[str, str, int]]:
+    """(kind, plural label, number published) for every kind with a published place."""
+    counts = dict(Place.objects.published().order_by().values_list("kind").annotate(n=Count("id")))
+    return [(kind, KIND_PLURALS[kind], counts[kind]) for kind in Place.Kind if counts.get(kind)]
+
+
+class HomeView(PublicPageMixin, TemplateView):
     template_name = "sites/home.html"
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
-        places = list(Place.objects.published().for_list())
-        context["places_by_kind"] = [
-            (label, [p for p in places if p.kind == kind]) for kind, label in Place.Kind.choices
+        rank_order = Case(
+            *(
+                When(Q(relic__ranking=value) | Q(scenicspot__ranking=value), then=position)
+                for position, value in enumerate(
+                    [
+                        HeritageFields.Ranking.SPECIAL_NATIONAL,
+                        HeritageFields.Ranking.NATIONAL,
+                        HeritageFields.Ranking.PROVINCIAL,
+                    ]
+                )
+            ),
+            default=9,
+            output_field=IntegerField(),
+        )
+        # Highlights: the highest-ranked relics and scenic spots, the most recently published
+        # first among equals.
+        context["highlights"] = list(
+            Place.objects.published()
+            .exclude(kind=Place.Kind.STREET)
+            .with_details()
+            .annotate(tier=rank_order)
+            .order_by("tier", "-published_at", "slug")[:HIGHLIGHTS]
+        )
+        context["kinds"] = [
+            (label, count, reverse("sites:kind", kwargs={"kind": Place.URL_SEGMENTS[kind]}))
+            for kind, label, count in kind_counts()
         ]
-        context["units"] = (
-            AdminUnit.objects.communes().filter(places__status=Status.PUBLISHED).distinct()
+        context["units"] = list(
+            AdminUnit.objects.communes()
+            .filter(places__status=Status.PUBLISHED)
+            .annotate(n=Count("places"))
+            .order_by("slug")
+        )
+        context["meta_description"] = translation.gettext(
+            "The history of Lạng Sơn's streets, relics and scenic spots and of the people "
+            "linked to them, in Vietnamese and English."
         )
         return context
 
 
-class SearchView(ListView):
+class KindListView(PublicPageMixin, ListView):
+    """Every published street (or relic, or scenic spot), alphabetically."""
+
+    template_name = "sites/kind_list.html"
+    context_object_name = "places"
+    paginate_by = 60
+
+    def get_queryset(self) -> QuerySet[Place]:
+        kind = SEGMENT_KINDS[self.kwargs["kind"]]
+        return Place.objects.published().of_kind(kind).for_list().order_by("slug")
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["kind_label"] = KIND_PLURALS[SEGMENT_KINDS[self.kwargs["kind"]]]
+        return context
+
+
+class SearchView(PublicPageMixin, ListView):
+    """Places and people by name in any language; then the places linked to the people found."""
+
     template_name = "sites/search.html"
     context_object_name = "places"
     paginate_by = 30
+    noindex = True
+    people_limit = 20
 
     def get_queryset(self) -> QuerySet[Place]:
         return Place.objects.published().search(self.query).for_list()
 
     @property
     def query(self) -> str:
-        return self.request.GET.get("q", "")[:200]
+        typed = "".join(ch for ch in self.request.GET.get("q", "") if ch.isprintable() or ch == " ")
+        return " ".join(typed.split())[:200]
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
-        context["q"] = self.query
-        context["people"] = Person.objects.published().search(self.query)[:30]
+        people = list(Person.objects.published().search(self.query)[: self.people_limit])
+        linked: list[Place] = []
+        if people:
+            found = Place.objects.published().search(self.query).values("pk")
+            linked = list(
+                Place.objects.published()
+                .filter(Q(street__named_after__in=people) | Q(person_links__person__in=people))
+                .exclude(pk__in=found)
+                .distinct()
+                .for_list()
+                .order_by("kind", "slug")[:30]
+            )
+        context.update(q=self.query, people=people, linked=linked)
         return context
+
+
+class AboutView(PublicPageMixin, TemplateView):
+    template_name = "sites/about.html"
+
+
+class OfflineView(PublicPageMixin, TemplateView):
+    """Shown by the service worker for a page that was never opened when there is no signal."""
+
+    template_name = "sites/offline.html"
+    noindex = True
+
+
+@require_safe
+def switch_language(request: HttpRequest, code: str) -> HttpResponse:
+    """The language switch: remembers the choice in the language cookie and goes to `next`
+    (the same page in that language). A plain link, so it works with JavaScript off and leaves
+    the pages free of CSRF tokens, hence cacheable."""
+    supported = {c for c, _name in settings.LANGUAGES}
+    if code not in supported:
+        raise Http404
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = ""
+    target = translate_url(target, code) if target else f"/{code}/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=False,  # the page's script sets the same cookie to skip this redirect
+    )
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+def shell_urls() -> list[str]:
+    """What the service worker stores on install: the offline page in each language and the
+    static files every page uses."""
+    urls = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            urls.append(reverse("sites:offline"))
+    urls += [static("js/site.js"), static("img/icon.svg"), static("img/icon-192.png")]
+    return urls
+
+
+@require_safe
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served from the site's root so that it may serve every page. Its
+    text names the hashed static files: a new deployment changes it, and phones update."""
+    code = static_text("js/sw.js")
+    shell = shell_urls()
+    config = {
+        "version": hashlib.sha1(
+            (code + " ".join(shell)).encode(), usedforsecurity=False
+        ).hexdigest()[:12],
+        "shell": shell,
+        "languages": [code for code, _name in settings.LANGUAGES],
+        "defaultLanguage": settings.LANGUAGE_CODE,
+    }
+    body = f"self.STREETINFO = {json.dumps(config)};\n{code}"
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    # Browsers check for a new worker at most daily anyway; never let a cache pin an old one.
+    patch_cache_control(response, no_cache=True, max_age=0)
+    return response
+
+
+@require_safe
+def web_manifest(request: HttpRequest) -> HttpResponse:
+    """Lets a visitor add the site to the home screen; the name follows the cookie language."""
+    language = translation.get_language()
+    manifest = {
+        "name": translation.gettext("Streetinfo Lạng Sơn"),
+        "short_name": "Streetinfo",
+        "lang": language,
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b4f8a",
+        "icons": [
+            {"src": static("img/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("img/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {"src": static("img/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    response = JsonResponse(manifest, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    patch_cache_control(response, private=True, max_age=86400)
+    return response
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /lang/",
+        f"Sitemap: {settings.PUBLIC_BASE_URL}{reverse('sitemap')}",
+        "",
+    ]
+    response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=86400)
+    return response

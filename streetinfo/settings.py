@@ -105,6 +105,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Trigram lookups for typo-tolerant search (registered only on PostgreSQL connections).
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "corsheaders",
@@ -122,6 +125,12 @@ MIDDLEWARE = [
     "sites.api.ReadOnlyCorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are compressed by the app itself (gunicorn serves them directly). Django's gzip adds
+    # random bytes to each response against BREACH; static files come precompressed (above).
+    "django.middleware.gzip.GZipMiddleware",
+    # An ETag on every page: a visitor's phone revalidating a page it holds gets a 304, not the
+    # page again.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "streetinfo.middleware.StreetinfoLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

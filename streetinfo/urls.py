@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("qrplates.urls")),
     # The open-data API: one address for every language (?lang= or Accept-Language).
     path("api/", include("sites.api")),
+    path("", include("sites.root_urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -54,3 +54,50 @@ def admin_form_data(staff_client):
         return data
 
     return build
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need PostgreSQL features (pg_trgm): skipped on SQLite."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
+
+
+def jpeg_bytes(width: int = 1600, height: int = 1000, color: str = "#4a7a3a", **save) -> bytes:
+    """A real JPEG made with Pillow, for photo uploads in tests."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, "JPEG", **save)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def make_photo():
+    """Photo rows with real image files (renditions are made on save)."""
+    from django.core.files.base import ContentFile
+
+    from sites.models import Photo
+
+    def make(owner, *, caption: str = "", credit: str = "", width: int = 1600, **fields):
+        relation = "person" if owner.__class__.__name__ == "Person" else "place"
+        photo = Photo(
+            **{relation: owner},
+            caption=caption,
+            credit=credit,
+            **fields,
+        )
+        photo.image.save(
+            f"photo-{width}.jpg", ContentFile(jpeg_bytes(width, width * 5 // 8)), save=False
+        )
+        photo.save()
+        return photo
+
+    return make

@@ -21,11 +21,19 @@ def test_the_compiled_catalogue_matches_the_source():
     stale = [
         entry.msgid
         for entry in catalogue.translated_entries()
-        if (
-            translations.pgettext(entry.msgctxt, entry.msgid)
-            if entry.msgctxt
-            else translations.gettext(entry.msgid)
-        )
-        != entry.msgstr
+        if compiled_text(translations, entry) != (entry.msgstr_plural or entry.msgstr)
     ]
     assert stale == []
+
+
+def compiled_text(translations: gettext.GNUTranslations, entry: polib.POEntry) -> str | dict:
+    """What the .mo file says for a catalogue entry (each plural form for a plural entry)."""
+    if entry.msgid_plural:
+        # Vietnamese has one plural form; n=1 and n=2 select the forms the catalogue declares.
+        return {
+            form: translations.ngettext(entry.msgid, entry.msgid_plural, form + 1)
+            for form in entry.msgstr_plural
+        }
+    if entry.msgctxt:
+        return translations.pgettext(entry.msgctxt, entry.msgid)
+    return translations.gettext(entry.msgid)

@@ -73,7 +73,7 @@ def test_the_short_address_without_a_code_opens_the_code_page_in_the_visitors_la
     html = response.content.decode()
     assert "If your phone cannot scan the QR code" in html
     # The language switch leads to the code page in each language.
-    assert 'href="/vi/code/" hreflang="vi"' in html
+    assert 'data-direct="/vi/code/" data-lang="vi"' in html
 
 
 def test_the_language_switch_of_an_updating_page_keeps_the_code(client, street):
@@ -81,7 +81,7 @@ def test_the_language_switch_of_an_updating_page_keeps_the_code(client, street):
     street.save()
     plate = plate_mint(target=street)
     html = client.get(f"/Q/{plate.code}").content.decode()
-    assert f'href="/en/code/?code={plate.code}" hreflang="en"' in html
+    assert f'data-direct="/en/code/?code={plate.code}" data-lang="en"' in html
     english = client.get(f"/en/code/?code={plate.code}")
     assert english["Content-Language"] == "en"
     assert "<h1>The information for this plate is being updated</h1>" in english.content.decode()

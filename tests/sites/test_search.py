@@ -51,4 +51,45 @@ def test_people_are_found_by_other_names(records):
 
 def test_search_never_returns_drafts(records):
     assert records["draft"].place_ptr not in Place.objects.published().search("tam thanh moi")
-    assert list(Place.objects.search("tam thanh moi")) == [records["draft"].place_ptr]
+    # Without published() the draft is found (first: on PostgreSQL near spellings follow).
+    assert Place.objects.search("tam thanh moi").first() == records["draft"].place_ptr
+
+
+def test_a_name_that_starts_with_the_query_ranks_first(records):
+    ScenicSpot.objects.create(
+        name_vi="Chùa trên núi gần Tam Thanh",
+        name_en="Pagoda near Tam Thanh",
+        status=Status.PUBLISHED,
+    )
+    found = list(Place.objects.published().search("tam thanh"))
+    assert found[0] == records["cave"].place_ptr
+    assert len(found) == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("hoang van tu", "street"),  # a letter missing
+        ("tam tanh", "cave"),
+        ("dong tam thnah", "cave"),  # two letters swapped
+    ],
+)
+def test_postgres_search_forgives_typos(records, query, expected):
+    found = list(Place.objects.published().search(query))
+    assert found[0] == records[expected].place_ptr
+
+
+@pytest.mark.postgres
+def test_postgres_search_uses_the_trigram_index(records):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE indexname IN "
+            "('sites_place_search_trgm', 'sites_person_search_trgm')"
+        )
+        assert sorted(row[0] for row in cursor.fetchall()) == [
+            "sites_person_search_trgm",
+            "sites_place_search_trgm",
+        ]

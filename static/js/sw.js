@@ -1,0 +1,330 @@
+/* Streetinfo service worker: read again without a signal what was read with one.
+
+   Served at /sw.js by sites.views.service_worker, which puts self.STREETINFO before this text:
+   {version, shell: [offline pages and static files], languages, defaultLanguage}.
+
+   - Pages: network first (fresh text when there is a signal), kept in a bounded cache; when the
+     network fails, or is slower than PAGE_TIMEOUT_MS and a copy is held, the copy is served;
+     a page never opened gets the offline page in its language.
+   - Static files: served from the cache and refreshed in the background (names are hashed in
+     production, so a new deployment brings new names).
+   - Photos: cache first, bounded; offline, any stored width of the same photo stands in.
+   - Saved areas ("save this area for offline"): one cache per commune or ward page, holding its
+     places' pages and small photos; at most MAX_AREAS, refreshed daily when there is a signal.
+   Every cache is bounded: a phone's storage is not ours to fill. */
+"use strict";
+
+var CONFIG = self.STREETINFO;
+var SHELL = "streetinfo-shell-" + CONFIG.version;
+var PAGES = "streetinfo-pages";
+var STATIC = "streetinfo-static";
+var IMAGES = "streetinfo-images";
+var AREA = "streetinfo-area:";
+var MAX_PAGES = 60;
+var MAX_STATIC = 30;
+var MAX_IMAGES = 150;
+var MAX_AREAS = 4;
+var AREA_MAX_AGE_MS = 24 * 3600 * 1000;
+var PAGE_TIMEOUT_MS = 6000;
+var SAVED_AT = "X-Streetinfo-Saved-At";
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(SHELL).then(function (cache) {
+      return cache.addAll(CONFIG.shell);
+    }).then(function () {
+      return self.skipWaiting();
+    })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (name) {
+        return name.indexOf("streetinfo-shell-") === 0 && name !== SHELL;
+      }).map(function (name) {
+        return caches.delete(name);
+      }));
+    }).then(function () {
+      return self.clients.claim();
+    })
+  );
+});
+
+/* Keep at most `max` entries, dropping the oldest stored (re-storing moves an entry last). */
+function trim(name, max) {
+  return caches.open(name).then(function (cache) {
+    return cache.keys().then(function (keys) {
+      return Promise.all(keys.slice(0, Math.max(0, keys.length - max)).map(function (key) {
+        return cache.delete(key);
+      }));
+    });
+  });
+}
+
+function store(name, max, request, response) {
+  return caches.open(name).then(function (cache) {
+    return cache.delete(request).then(function () {
+      return cache.put(request, response);
+    });
+  }).then(function () {
+    return trim(name, max);
+  });
+}
+
+function language(url) {
+  var first = url.pathname.split("/")[1];
+  return CONFIG.languages.indexOf(first) >= 0 ? first : CONFIG.defaultLanguage;
+}
+
+function offlinePage(url) {
+  var lang = language(url);
+  var page = CONFIG.shell.filter(function (path) {
+    return path.indexOf("/" + lang + "/") === 0;
+  })[0];
+  return caches.match(page);
+}
+
+/* A held copy of the page: the address itself, or for "/" the home page in any language. */
+function heldCopy(request, url) {
+  return caches.match(request, { ignoreVary: true }).then(function (hit) {
+    if (hit || url.pathname !== "/") return hit;
+    var homes = [CONFIG.defaultLanguage].concat(CONFIG.languages);
+    return homes.reduce(function (found, lang) {
+      return found.then(function (hit2) {
+        return hit2 || caches.match(new URL("/" + lang + "/", url).href, { ignoreVary: true });
+      });
+    }, Promise.resolve(undefined));
+  });
+}
+
+function page(event, request, url) {
+  var network = fetch(request).then(function (response) {
+    if (response.status === 200 && response.type === "basic") {
+      event.waitUntil(store(PAGES, MAX_PAGES, request, response.clone()));
+    }
+    return response;
+  });
+  var timeout = new Promise(function (resolve) {
+    setTimeout(function () {
+      heldCopy(request, url).then(resolve);
+    }, PAGE_TIMEOUT_MS);
+  });
+  var firstUseful = Promise.race([
+    network,
+    timeout.then(function (copy) {
+      return copy || network;
+    }),
+  ]);
+  return firstUseful.catch(function () {
+    return heldCopy(request, url).then(function (copy) {
+      return copy || offlinePage(url);
+    });
+  }).then(function (response) {
+    return response || Response.error();
+  });
+}
+
+function staticFile(event, request) {
+  return caches.match(request).then(function (hit) {
+    var network = fetch(request).then(function (response) {
+      if (response.ok) event.waitUntil(store(STATIC, MAX_STATIC, request, response.clone()));
+      return response;
+    });
+    if (hit) {
+      event.waitUntil(network.catch(function () {}));
+      return hit;
+    }
+    return network;
+  });
+}
+
+/* Any stored width or format of the same photo (renditions share a folder). */
+function samePhoto(url) {
+  var folder = url.pathname.slice(0, url.pathname.lastIndexOf("/") + 1);
+  if (folder.indexOf("/renditions/") < 0) return Promise.resolve(undefined);
+  return caches.keys().then(function (names) {
+    return names.reduce(function (found, name) {
+      return found.then(function (hit) {
+        if (hit) return hit;
+        return caches.open(name).then(function (cache) {
+          return cache.keys().then(function (keys) {
+            var match = keys.filter(function (key) {
+              return new URL(key.url).pathname.indexOf(folder) === 0;
+            })[0];
+            return match && cache.match(match);
+          });
+        });
+      });
+    }, Promise.resolve(undefined));
+  });
+}
+
+function image(event, request, url) {
+  return caches.match(request).then(function (hit) {
+    if (hit) return hit;
+    return fetch(request).then(function (response) {
+      if (response.ok) event.waitUntil(store(IMAGES, MAX_IMAGES, request, response.clone()));
+      return response;
+    }).catch(function () {
+      return samePhoto(url).then(function (other) {
+        return other || Response.error();
+      });
+    });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.indexOf("/admin/") === 0 || url.pathname.indexOf("/lang/") === 0) return;
+  if (request.mode === "navigate") {
+    event.respondWith(page(event, request, url));
+  } else if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(staticFile(event, request));
+  } else if (url.pathname.indexOf("/media/") === 0) {
+    event.respondWith(image(event, request, url));
+  }
+});
+
+/* Saved areas. */
+
+function areaCacheName(manifestUrl) {
+  return AREA + new URL(manifestUrl, self.location.href).pathname;
+}
+
+function savedAt(cache, manifestUrl) {
+  return cache.match(manifestUrl).then(function (response) {
+    return response ? Number(response.headers.get(SAVED_AT)) : 0;
+  });
+}
+
+function saveArea(manifestUrl) {
+  var name = areaCacheName(manifestUrl);
+  return fetch(manifestUrl, { cache: "no-cache" }).then(function (response) {
+    if (!response.ok) throw new Error("manifest " + response.status);
+    return response.json();
+  }).then(function (manifest) {
+    var wanted = manifest.pages.concat(manifest.images).map(function (path) {
+      return new URL(path, self.location.href).href;
+    });
+    return caches.open(name).then(function (cache) {
+      var failures = 0;
+      var fetches = wanted.map(function (href) {
+        return fetch(href).then(function (response) {
+          if (!response.ok) throw new Error(String(response.status));
+          return cache.put(href, response);
+        }).catch(function () {
+          failures += 1;
+        });
+      });
+      return Promise.all(fetches).then(function () {
+        if (failures === wanted.length) throw new Error("nothing could be fetched");
+        /* Drop what the area no longer lists (a place withdrawn, a photo replaced). */
+        return cache.keys();
+      }).then(function (keys) {
+        return Promise.all(keys.filter(function (key) {
+          return wanted.indexOf(key.url) < 0;
+        }).map(function (key) {
+          return cache.delete(key);
+        }));
+      }).then(function () {
+        var now = Date.now();
+        var headers = { "Content-Type": "application/json" };
+        headers[SAVED_AT] = String(now);
+        return cache.put(manifestUrl, new Response(JSON.stringify(manifest), { headers: headers }))
+          .then(function () { return now; });
+      });
+    });
+  }).then(function (now) {
+    return limitAreas(name).then(function () {
+      return now;
+    });
+  });
+}
+
+/* Keep the MAX_AREAS most recently saved areas. */
+function limitAreas(keep) {
+  return caches.keys().then(function (names) {
+    var areas = names.filter(function (name) {
+      return name.indexOf(AREA) === 0;
+    });
+    if (areas.length <= MAX_AREAS) return null;
+    return Promise.all(areas.map(function (name) {
+      return caches.open(name).then(function (cache) {
+        return cache.keys().then(function (keys) {
+          var manifest = keys.filter(function (key) { return /offline\.json$/.test(key.url); })[0];
+          return manifest ? savedAt(cache, manifest.url) : 0;
+        });
+      }).then(function (when) {
+        return { name: name, when: name === keep ? Infinity : when };
+      });
+    })).then(function (dated) {
+      dated.sort(function (a, b) { return b.when - a.when; });
+      return Promise.all(dated.slice(MAX_AREAS).map(function (area) {
+        return caches.delete(area.name);
+      }));
+    });
+  });
+}
+
+function refreshAreas() {
+  return caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) {
+      return name.indexOf(AREA) === 0;
+    }).map(function (name) {
+      var manifestUrl = new URL(name.slice(AREA.length), self.location.href).href;
+      return caches.open(name).then(function (cache) {
+        return savedAt(cache, manifestUrl);
+      }).then(function (when) {
+        if (Date.now() - when > AREA_MAX_AGE_MS) return saveArea(manifestUrl).catch(function () {});
+        return null;
+      });
+    }));
+  });
+}
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  var port = event.ports && event.ports[0];
+  function reply(answer) {
+    if (port) port.postMessage(answer);
+  }
+  function fail(error) {
+    reply({ ok: false, error: String(error && error.message || error) });
+  }
+  var manifestUrl = data.manifest ? new URL(data.manifest, self.location.href).href : "";
+  var work;
+  if (data.type === "save-area" && manifestUrl) {
+    work = saveArea(manifestUrl).then(function (when) {
+      reply({ ok: true, saved: when });
+    }, fail);
+  } else if (data.type === "area-status" && manifestUrl) {
+    work = caches.has(areaCacheName(manifestUrl)).then(function (exists) {
+      if (!exists) return 0;
+      return caches.open(areaCacheName(manifestUrl)).then(function (cache) {
+        return savedAt(cache, manifestUrl);
+      });
+    }).then(function (when) {
+      reply({ ok: true, saved: when || null });
+    }, fail);
+  } else if (data.type === "forget-area" && manifestUrl) {
+    work = caches.delete(areaCacheName(manifestUrl)).then(function () {
+      reply({ ok: true });
+    }, fail);
+  } else if (data.type === "keep" && data.url) {
+    var url = new URL(data.url);
+    if (url.origin === self.location.origin) {
+      work = fetch(url.href).then(function (response) {
+        if (response.status === 200) return store(PAGES, MAX_PAGES, url.href, response);
+        return null;
+      }).catch(function () {});
+    }
+  } else if (data.type === "refresh-areas") {
+    work = refreshAreas();
+  }
+  if (work) event.waitUntil(work);
+});
