@@ -57,7 +57,11 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 def test_the_api_answers_every_request_as_its_schema_says(case, staff_token):
     # Reads go out anonymous, as the public's do; writes with a staff token, so that the write
     # path (validation, saving) is fuzzed too and not only its 401.
-    headers = None if case.method in {"GET", "HEAD"} else {"Authorization": f"Token {staff_token}"}
+    headers = (
+        {"Authorization": f"Token {staff_token}"} if case.method not in {"GET", "HEAD"} else {}
+    )
+    # The in-process WSGI transport does not undo GZipMiddleware's compression.
+    headers["Accept-Encoding"] = "identity"
     # Not `positive_data_acceptance`: it wants every schema-valid request accepted, but the
     # records' own rules (a free address, coordinates in Vietnam, a date that exists, a radius
     # only with a point) are beyond what a schema can say, and refusing those is right.
