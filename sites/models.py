@@ -669,14 +669,19 @@ class Place(PublishableModel):
         self.kind = self.slug_scope
         if not self.kind:
             raise TypeError("Create a Street, Relic or ScenicSpot, not a bare Place.")
-        if self.unit_id is None and self.has_coordinates:
-            self.unit = AdminUnit.objects.containing(self.lat, self.lon)
+        self.fill_unit()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse(
             "sites:place", kwargs={"kind": self.URL_SEGMENTS[self.kind], "slug": self.slug}
         )
+
+    def fill_unit(self) -> None:
+        """Files the place under the commune or ward containing its coordinates, when none is
+        chosen (before saving, so that the editor's rights are checked against that unit)."""
+        if self.unit_id is None and self.has_coordinates:
+            self.unit = AdminUnit.objects.containing(self.lat, self.lon)
 
     @property
     def specific(self) -> Place:

@@ -19,6 +19,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     # /Q/<code>: what the plates' QR codes say (non-prefixed: the scan picks the language).
     path("", include("qrplates.urls")),
+    # The open-data API: one address for every language (?lang= or Accept-Language).
+    path("api/", include("sites.api")),
     path("", include("sites.root_urls")),
 ]
 
