@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from qrplates import artwork, batch_views, batches, codes, rendering, services
 from qrplates.artwork.text import number, span
 from qrplates.models import TRANSITIONS, Plate, PlateEvent, PrintBatch
+from sites import roles
 from sites.models import Place
 from sites.text import fold
 
@@ -132,7 +133,7 @@ class TargetKindFilter(admin.SimpleListFilter):
 class PlateForm(forms.ModelForm):
     class Meta:
         model = Plate
-        fields = ["place", "person", "label", "notes"]
+        fields = ["place", "person", "label", "notes", "needs_review", "review_note"]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -157,6 +158,7 @@ class PlateAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         "status",
+        "needs_review",
         TargetKindFilter,
         ("place__unit", admin.RelatedOnlyFieldListFilter),
     ]
@@ -194,7 +196,10 @@ class PlateAdmin(admin.ModelAdmin):
                     ),
                 },
             ),
-            (None, {"fields": ["lead_times", "scan_history", "notes"]}),
+            (
+                None,
+                {"fields": ["lead_times", "scan_history", "notes", "needs_review", "review_note"]},
+            ),
             (
                 _("Advanced"),
                 {
@@ -205,7 +210,14 @@ class PlateAdmin(admin.ModelAdmin):
         ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Plate]:
-        return super().get_queryset(request).with_durations().with_scan_total()
+        plates = super().get_queryset(request).with_durations().with_scan_total()
+        ids = roles.unit_ids(request.user)
+        if ids is None:
+            return plates
+        # An editor sees the plates of their places and of the people they look after.
+        return plates.filter(place__unit__in=ids) | plates.filter(
+            person__in=roles.people_for(request.user).values("pk")
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # a code once printed must keep resolving: retire the plate instead
@@ -350,7 +362,7 @@ class PlateAdmin(admin.ModelAdmin):
             return
         if {"place", "person"} & set(form.changed_data):
             services.plate_retarget(plate=obj, target=target, by=request.user)
-        obj.save(update_fields=["label", "notes"])
+        obj.save(update_fields=["label", "notes", "needs_review", "review_note"])
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         if formset.model is not PlateEvent:

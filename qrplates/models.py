@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
+import simple_history
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -34,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qrplates import artwork, codes
+from sites import roles
 from sites.models import AdminUnit, Person, Place
 from sites.text import slugify_vi
 
@@ -164,6 +166,16 @@ class Plate(models.Model):
         help_text=_("The damaged plate this one was made to replace."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    needs_review = models.BooleanField(
+        _("to check"),
+        default=False,
+        db_index=True,
+        help_text=_(
+            "Set when something about the plate needs a look, e.g. it was installed far from "
+            "the record's coordinates. Clear it once checked."
+        ),
+    )
+    review_note = models.CharField(_("what to check"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("minted"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -311,6 +323,7 @@ class PlateEvent(models.Model):
         ordering = ["on", "id"]
         verbose_name = _("plate step")
         verbose_name_plural = _("plate history")
+        permissions = [("install_plate", _("Can confirm a plate's installation in the field"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(lat__isnull=True, lon__isnull=True)
@@ -361,9 +374,15 @@ class PlateScanDay(models.Model):
         return f"{self.plate} {self.day}: {self.count}"
 
 
+# Who changed a plate's own fields (what it leads to, its label and notes, its status) and when,
+# with the old values; the steps of its life are in PlateEvent.
+simple_history.register(Plate)
+
+
 # Print batches: the plates a print shop prints in one run (the artwork issue).
 
-PRINTER_GROUP = "Printer"
+# The print shops' group, one of the Department's roles (sites/roles.py).
+PRINTER_GROUP = roles.PRINTER
 
 
 def new_link_key() -> str:

@@ -111,6 +111,9 @@ def plate_page(request: HttpRequest, typed: str, *, count: bool) -> HttpResponse
     if plate is None:
         return not_found_page(request, code, None)
     record = plate.landing()
+    # The record's page offers the scanned plate's own links (report a problem with this plate;
+    # "confirm installation" for an installer): templates read it from the request.
+    request.scanned_plate = plate
     response = None
     if record.is_published:
         # Http404: unpublished between our read and the view's, which is the same as withdrawn.

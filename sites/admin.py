@@ -1,11 +1,17 @@
 """The editors' tool: Vietnamese / English tabs, inlines for people, sources and photos,
-diacritic-insensitive search, and a visible mark on every record still missing a translation."""
+diacritic-insensitive search, the state of the text in each language on every record, each
+record's history, and the Department's roles (sites/roles.py): an editor sees and edits the
+records of their communes only and cannot publish; a reviewer reviews and publishes."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +20,10 @@ from modeltranslation.admin import (
     TranslationStackedInline,
     TranslationTabularInline,
 )
+from simple_history.admin import SimpleHistoryAdmin
 
 from qrplates.admin import PersonPlateInline, PlacePlateInline, mint_plates
+from sites import imports, review, roles
 from sites.models import (
     AdminUnit,
     FormerName,
@@ -27,42 +35,128 @@ from sites.models import (
     Relic,
     ScenicSpot,
     Source,
+    Status,
     Street,
+    TextState,
 )
 from sites.text import slugify_vi
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
+STATE_MARKS = {
+    TextState.MISSING: "✗",
+    TextState.MACHINE: "⚙",
+    TextState.DRAFT: "✎",
+    TextState.REVIEWED: "✓",
+}
+STORED_STATES = [TextState.DRAFT, TextState.MACHINE, TextState.REVIEWED]
 
 
-class MissingTranslationFilter(admin.SimpleListFilter):
-    title = _("translation")
-    parameter_name = "missing"
+class TextStateFilter(admin.SimpleListFilter):
+    """Reviewers' filter: records whose text in a language is missing, a (machine) draft or
+    reviewed."""
+
+    title = _("text in each language")
+    parameter_name = "text"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
         return [
-            (code, _("%(language)s missing") % {"language": name})
-            for code, name in settings.LANGUAGES[1:]
+            (f"{code}:{state}", f"{name}: {TextState(state).label}")
+            for code, name in settings.LANGUAGES
+            for state in TextState.values
+            if not (code == settings.LANGUAGE_CODE and state == TextState.MISSING)
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() in LANGUAGE_NAMES:
-            return queryset.missing_translation(self.value())
+        code, _sep, state = (self.value() or "").partition(":")
+        if code in LANGUAGE_NAMES and state in TextState.values:
+            return queryset.with_text_state(code, state)
         return queryset
 
 
 @admin.display(description=_("translation"))
 def translation_mark(record: PublishableModel) -> str:
-    missing = record.missing_languages()
-    if not missing:
-        return "✓"
+    """One mark per language: ✗ missing, ⚙ machine-translated draft, ✎ draft, ✓ reviewed."""
     return format_html_join(
         " ",
-        '<span class="missing-translation" title="{}">{} ✗</span>',
+        '<span class="{}" title="{}">{} {}</span>',
         (
-            (gettext("%(language)s text missing") % {"language": LANGUAGE_NAMES[c]}, c.upper())
-            for c in missing
+            (
+                "missing-translation" if state == TextState.MISSING else f"text-{state}",
+                f"{LANGUAGE_NAMES[code]}: {TextState(state).label}",
+                code.upper(),
+                STATE_MARKS[state],
+            )
+            for code, _name in settings.LANGUAGES
+            for state in [record.text_state(code)]
         ),
     )
+
+
+class PublishableForm(forms.ModelForm):
+    """The record's form plus the state of its text in each language. Only a reviewer may
+    mark a text reviewed; an editor's change to a reviewed text makes it a draft again."""
+
+    user = None  # set by PublishableAdmin.get_form
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        reviewer = roles.can_publish(self.user)
+        for code, _name in settings.LANGUAGES:
+            field = self.fields.get(f"text_state_{code}")
+            if field is None:
+                continue
+            current = self.instance.translation_states.get(code) or TextState.DRAFT
+            field.initial = current
+            if not reviewer:
+                if current == TextState.REVIEWED:
+                    field.disabled = True
+                else:
+                    field.choices = [c for c in field.choices if c[0] != TextState.REVIEWED]
+        status = self.fields.get("status")
+        if status is not None and not reviewer:
+            status.choices = [c for c in status.choices if c[0] in roles.EDITOR_STATUSES]
+            if self.instance.pk and self.instance.status not in roles.EDITOR_STATUSES:
+                self.initial["status"] = Status.REVIEW
+                status.help_text = _(
+                    "This record is %(status)s. Saving your changes sends it back to the "
+                    "reviewers; its public page says “being updated” until they publish it."
+                ) % {"status": self.instance.get_status_display()}
+
+    def changed_languages(self) -> set[str]:
+        languages = review.translated_fields(self._meta.model)
+        return {languages[f] for f in self.changed_data if languages.get(f, "*") != "*"}
+
+    def text_states(self) -> dict[str, str]:
+        states = dict(self.instance.translation_states)
+        reviewer = roles.can_publish(self.user)
+        changed = self.changed_languages()
+        for code, _name in settings.LANGUAGES:
+            chosen = self.cleaned_data.get(f"text_state_{code}") or states.get(code)
+            if not reviewer and code in changed and chosen == TextState.REVIEWED:
+                chosen = TextState.DRAFT
+            if chosen:
+                states[code] = chosen
+        return states
+
+
+def text_state_form(model_form: type[forms.ModelForm]) -> type[forms.ModelForm]:
+    """`model_form` with one "state of the text" choice per language of the site."""
+    fields = {
+        f"text_state_{code}": forms.ChoiceField(
+            label=_("%(language)s text") % {"language": name},
+            choices=[(state, TextState(state).label) for state in STORED_STATES],
+            required=False,
+            help_text=_(
+                "Mark a machine translation as such: public pages then say so. Only "
+                "reviewers can mark a text reviewed."
+            ),
+        )
+        for code, name in settings.LANGUAGES
+    }
+    return type("TextStateForm", (model_form,), fields)
+
+
+TEXT_STATE_FIELDS = [f"text_state_{code}" for code, _name in settings.LANGUAGES]
 
 
 class FoldedSearchMixin:
@@ -78,10 +172,77 @@ class FoldedSearchMixin:
         return queryset.search(search_term), False
 
 
-class PublishableAdmin(FoldedSearchMixin, TabbedTranslationAdmin):
-    list_filter = ["status", MissingTranslationFilter]
+class PublishableAdmin(
+    imports.SpreadsheetAdminMixin, FoldedSearchMixin, SimpleHistoryAdmin, TabbedTranslationAdmin
+):
+    form = text_state_form(PublishableForm)
+    list_filter = ["status", TextStateFilter]
     readonly_fields = ["published_at", "created_at", "updated_at"]
     list_per_page = 50
+    history_list_display = ["history_status"]
+    actions = ["submit_for_review", "publish", "back_to_draft", "withdraw"]
+
+    # The roles: what an editor sees, edits and may set.
+
+    def scope(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        """The records `request.user` may see: places of their units; people, all."""
+        return queryset
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return self.scope(request, super().get_queryset(request))
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        allowed = super().has_view_permission(request, obj)
+        if obj is None or not allowed or isinstance(obj, Person):
+            return allowed
+        return roles.in_scope(request.user, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or roles.can_edit(request.user, obj))
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return roles.can_publish(request.user)
+
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def save_model(self, request: HttpRequest, obj: PublishableModel, form, change: bool) -> None:
+        previous = type(obj).objects.filter(pk=obj.pk).values_list("status", flat=True).first()
+        try:
+            roles.prepare_save(request.user, obj, previous_status=previous)
+        except PermissionDenied as denied:
+            # The form offers only what the user may choose: this is a crafted request.
+            raise PermissionDenied(str(denied)) from denied
+        if isinstance(form, PublishableForm):
+            obj.translation_states = form.text_states()
+        super().save_model(request, obj, form, change)
+        if previous in (Status.PUBLISHED, Status.WITHDRAWN) and obj.status == Status.REVIEW:
+            messages.warning(
+                request,
+                _(
+                    "Your changes were sent to the reviewers: the public page says “being "
+                    "updated” until a reviewer publishes the record again."
+                ),
+            )
+
+    # History and review
+
+    @admin.display(description=_("status"))
+    def history_status(self, version) -> str:
+        return Status(version.status).label if version.status in Status.values else "—"
+
+    def get_urls(self) -> list:
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name=f"{opts.app_label}_{opts.model_name}_review",
+            ),
+            *super().get_urls(),
+        ]
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
@@ -94,7 +255,120 @@ class PublishableAdmin(FoldedSearchMixin, TabbedTranslationAdmin):
                     _("The %(language)s text of this record is not written yet.")
                     % {"language": LANGUAGE_NAMES[code]},
                 )
+        extra_context = extra_context or {}
+        if record is not None:
+            opts = self.model._meta
+            extra_context["review_url"] = reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_review", args=[record.pk]
+            )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """What changed since the last published version, field by field and language by
+        language; a reviewer publishes or sends the record back from here."""
+        record = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_view_permission(request, record):
+            raise PermissionDenied
+        opts = self.model._meta
+        change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+        if request.method == "POST":
+            self._review_decision(request, record)
+            return HttpResponseRedirect(request.path)
+        version = review.last_published_version(record)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": gettext("Review: %(record)s") % {"record": record},
+            "record": record,
+            "version": version,
+            "changes": review.changes_since_published(record),
+            "related_changes": review.related_changes_since_published(record),
+            "can_publish": roles.can_publish(request.user),
+            "can_submit": record.status == Status.DRAFT and roles.can_edit(request.user, record),
+            "change_url": change_url,
+            "history_url": reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_history", args=[record.pk]
+            ),
+            "text_states": [
+                (name, TextState(record.text_state(code)).label)
+                for code, name in settings.LANGUAGES
+            ],
+        }
+        return TemplateResponse(request, "admin/sites/review.html", context)
+
+    def _review_decision(self, request: HttpRequest, record: PublishableModel) -> None:
+        decision = request.POST.get("decision", "")
+        note = request.POST.get("note", "").strip()[:100]
+        try:
+            if decision == "publish":
+                review.record_publish(record=record, by=request.user, note=note)
+                messages.success(request, _("Published."))
+            elif decision == "submit":
+                review.record_submit(record=record, by=request.user)
+                messages.success(request, _("Sent for review."))
+            elif decision in (Status.DRAFT, Status.WITHDRAWN):
+                review.record_unpublish(record=record, by=request.user, status=decision, note=note)
+                messages.success(
+                    request,
+                    _("The record is now “%(status)s”.") % {"status": Status(decision).label},
+                )
+        except PermissionDenied as denied:
+            messages.error(request, str(denied) or gettext("You may not do that."))
+        except ValidationError as invalid:
+            for message in invalid.messages:
+                messages.error(request, message)
+
+    # Actions on the list
+
+    def _bulk(self, request: HttpRequest, queryset: QuerySet, step, done_message: str) -> None:
+        done = 0
+        for record in queryset:
+            try:
+                step(record)
+                done += 1
+            except (PermissionDenied, ValidationError) as error:
+                reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
+                messages.error(request, f"{record}: {' '.join(reasons)}")
+        if done:
+            messages.success(request, done_message % {"count": done})
+
+    @admin.action(description=_("Send for review"), permissions=["change"])
+    def submit_for_review(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._bulk(
+            request,
+            queryset,
+            lambda record: review.record_submit(record=record, by=request.user),
+            gettext("Sent for review: %(count)s."),
+        )
+
+    @admin.action(description=_("Publish"), permissions=["publish"])
+    def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._bulk(
+            request,
+            queryset,
+            lambda record: review.record_publish(record=record, by=request.user),
+            gettext("Published: %(count)s."),
+        )
+
+    @admin.action(description=_("Unpublish: back to draft"), permissions=["publish"])
+    def back_to_draft(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._bulk(
+            request,
+            queryset,
+            lambda record: review.record_unpublish(record=record, by=request.user),
+            gettext("Back to draft: %(count)s."),
+        )
+
+    @admin.action(description=_("Withdraw"), permissions=["publish"])
+    def withdraw(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._bulk(
+            request,
+            queryset,
+            lambda record: review.record_unpublish(
+                record=record, by=request.user, status=Status.WITHDRAWN
+            ),
+            gettext("Withdrawn: %(count)s."),
+        )
 
     @admin.display(description=_("public page"))
     def public_link(self, record: PublishableModel) -> str:
@@ -162,7 +436,7 @@ def place_fieldsets(
 ) -> list[tuple]:
     fieldsets = [
         (None, {"fields": ["name", "slug", "status", *main]}),
-        (_("Text"), {"fields": ["summary", "body"]}),
+        (_("Text"), {"fields": ["summary", "body", *TEXT_STATE_FIELDS]}),
         (_("Location"), {"fields": list(location)}),
     ]
     if visiting:
@@ -192,10 +466,22 @@ class PlaceAdminBase(PublishableAdmin):
     autocomplete_fields = ["unit", "merged_into"]
     readonly_fields = [*PublishableAdmin.readonly_fields, "public_link"]
     inlines = [PlacePersonLinkInline, PlaceSourceInline, PlacePhotoInline, PlacePlateInline]
-    actions = [mint_plates]
+    actions = [*PublishableAdmin.actions, mint_plates]
+
+    def scope(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return roles.places_for(request.user, queryset)
 
     def get_list_filter(self, request: HttpRequest) -> list:
         return [*super().get_list_filter(request), ("unit", admin.RelatedOnlyFieldListFilter)]
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "unit" and not roles.can_publish(request.user):
+            # An editor files records under their own communes and wards, and must choose one.
+            kwargs["queryset"] = roles.units_for(request.user)
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.required = True
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Place, form, change: bool) -> None:
         had_unit = obj.unit_id is not None
@@ -252,11 +538,14 @@ class PlaceAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_filter = [
         "kind",
         "status",
-        MissingTranslationFilter,
+        TextStateFilter,
         ("unit", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["unit"]
     actions = [mint_plates]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Place]:
+        return roles.places_for(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -277,14 +566,14 @@ class PersonAdmin(PublishableAdmin):
     list_display = ["name", "years", "role", "status", translation_mark]
     autocomplete_fields = ["merged_into"]
     inlines = [PersonPlaceLinkInline, PersonSourceInline, PersonPhotoInline, PersonPlateInline]
-    actions = [mint_plates]
+    actions = [*PublishableAdmin.actions, mint_plates]
     fieldsets = [
         (None, {"fields": ["name", "slug", "status", "alt_names", "role"]}),
         (
             _("Years"),
             {"fields": [("birth_year", "birth_year_approx"), ("death_year", "death_year_approx")]},
         ),
-        (_("Biography"), {"fields": ["biography", "portrait"]}),
+        (_("Biography"), {"fields": ["biography", "portrait", *TEXT_STATE_FIELDS]}),
         (
             _("Advanced"),
             {
@@ -329,7 +618,13 @@ class AdminUnitAdmin(TabbedTranslationAdmin):
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
         # The slug is the folded name, so "ky lua" finds "Phường Kỳ Lừa".
+        if request.GET.get("field_name") == "unit" and not roles.can_publish(request.user):
+            # The "commune or ward" box of a record offers an editor their own units only.
+            queryset = queryset.filter(pk__in=roles.units_for(request.user).values("pk"))
         term = search_term.strip()
         if not term:
             return queryset, False
         return queryset.filter(Q(slug__contains=slugify_vi(term)) | Q(code__startswith=term)), False
+
+
+from sites import admin_workflow  # noqa: E402, F401  (registers the workflow's admin pages)

@@ -17,7 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, transaction
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -60,6 +60,16 @@ class Status(models.TextChoices):
     REVIEW = "review", _("In review")
     PUBLISHED = "published", _("Published")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class TextState(models.TextChoices):
+    """How far the text of a record in one language has come. "Missing" is computed from the
+    text itself; the other three are stored per language in `translation_states`."""
+
+    MISSING = "missing", _("missing")
+    MACHINE = "machine", _("machine-translated draft")
+    DRAFT = "draft", _("draft")
+    REVIEWED = "reviewed", _("reviewed")
 
 
 class PublishableQuerySet(models.QuerySet):
@@ -112,6 +122,17 @@ class PublishableQuerySet(models.QuerySet):
             condition |= Q(**{f"{field}_{suffix}": ""}) | Q(**{f"{field}_{suffix}__isnull": True})
         return self.filter(condition)
 
+    def with_text_state(self, language: str, state: str) -> PublishableQuerySet:
+        """Records whose text in `language` is in `state` (a `TextState`). A language with text
+        but no recorded state counts as a draft: nobody has reviewed it yet."""
+        if state == TextState.MISSING:
+            return self.missing_translation(language)
+        written = self.exclude(pk__in=self.missing_translation(language).values("pk"))
+        recorded = Q(**{f"translation_states__{language}": state})
+        if state == TextState.DRAFT:
+            recorded |= ~Q(translation_states__has_key=language)
+        return written.filter(recorded)
+
 
 class PublishableModel(NormalizedTextModel):
     """What every public record has: a slug, a status, timestamps and a folded search text."""
@@ -144,6 +165,13 @@ class PublishableModel(NormalizedTextModel):
             "A stable identifier from the spreadsheet or system the record came from; "
             "re-importing the same row updates this record instead of adding a new one."
         ),
+    )
+    translation_states = models.JSONField(
+        _("state of the text in each language"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Language code → draft, machine-translated draft or reviewed."),
     )
     merged_into = models.ForeignKey(
         "self",
@@ -255,6 +283,30 @@ class PublishableModel(NormalizedTextModel):
             if any(not getattr(self, f"{f}_{suffix}", "") for f in self.required_translations):
                 missing.append(code)
         return missing
+
+    def text_state(self, language: str) -> str:
+        """The `TextState` of this record's text in `language`."""
+        if language in self.missing_languages():
+            return TextState.MISSING
+        return self.translation_states.get(language) or TextState.DRAFT
+
+    @property
+    def machine_translated(self) -> bool:
+        """True when the text in the active language is a machine translation nobody has
+        reviewed yet: public pages must say so (template-ready: `record.machine_translated`)."""
+        return self.text_state(translation.get_language() or "") == TextState.MACHINE
+
+    @property
+    def machine_translation_note(self) -> str:
+        """The sentence a public page shows above machine-translated text, or ""."""
+        if not self.machine_translated:
+            return ""
+        return str(
+            _(
+                "This text was translated by machine and has not been checked yet; it may "
+                "contain mistakes."
+            )
+        )
 
     @property
     def name_default(self) -> str:
@@ -594,6 +646,12 @@ class Place(PublishableModel):
         ordering = ["kind", "slug"]
         verbose_name = _("place")
         verbose_name_plural = _("places")
+        # Permissions of the Department's roles (sites/roles.py); they cover people too.
+        permissions = [
+            ("publish_record", _("Can publish, unpublish and withdraw records")),
+            ("import_records", _("Can import records from spreadsheets")),
+            ("view_dashboard", _("Can view the steering committee's dashboard")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["kind", "slug"], name="place_slug_unique_per_kind"),
             PublishableModel.external_id_constraint("place_external_id_unique"),
@@ -611,14 +669,19 @@ class Place(PublishableModel):
         self.kind = self.slug_scope
         if not self.kind:
             raise TypeError("Create a Street, Relic or ScenicSpot, not a bare Place.")
-        if self.unit_id is None and self.has_coordinates:
-            self.unit = AdminUnit.objects.containing(self.lat, self.lon)
+        self.fill_unit()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse(
             "sites:place", kwargs={"kind": self.URL_SEGMENTS[self.kind], "slug": self.slug}
         )
+
+    def fill_unit(self) -> None:
+        """Files the place under the commune or ward containing its coordinates, when none is
+        chosen (before saving, so that the editor's rights are checked against that unit)."""
+        if self.unit_id is None and self.has_coordinates:
+            self.unit = AdminUnit.objects.containing(self.lat, self.lon)
 
     @property
     def specific(self) -> Place:
@@ -970,3 +1033,171 @@ class OldSlug(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}/{self.slug}"
+
+
+# The Department's workflow: who edits where, and what the public sends in.
+
+
+class EditorUnit(models.Model):
+    """Gives an editor one commune or ward to work in (see sites/roles.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("editor"),
+        on_delete=models.CASCADE,
+        related_name="editor_units",
+    )
+    unit = models.ForeignKey(
+        AdminUnit,
+        verbose_name=_("commune or ward"),
+        on_delete=models.CASCADE,
+        related_name="editor_assignments",
+    )
+    created_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit__name"]
+        verbose_name = _("commune or ward of an editor")
+        verbose_name_plural = _("communes and wards of the editor")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit"], name="editorunit_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.unit}"
+
+
+class PublicSubmission(models.Model):
+    """What a visitor sends from a public page, without an account: it points at the record
+    (and the plate, when they came by scanning one) and carries no personal data beyond an
+    optional contact the visitor chose to give."""
+
+    place = models.ForeignKey(
+        Place, verbose_name=_("place"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    plate = models.ForeignKey(
+        "qrplates.Plate",
+        verbose_name=_("plate"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("The plate the visitor scanned, when they came from one."),
+    )
+    contact = models.CharField(
+        _("contact"),
+        max_length=200,
+        blank=True,
+        help_text=_("Optional: a phone number or e-mail the visitor gave to be answered."),
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True, editable=False)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    staff_note = models.TextField(
+        _("staff note"), blank=True, help_text=_("What was done; never shown to the public.")
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def record(self) -> Place | Person | None:
+        if self.place_id:
+            return self.place.specific
+        return self.person
+
+    @property
+    def unit(self) -> AdminUnit | None:
+        return self.place.unit if self.place_id else None
+
+
+class ProblemReport(PublicSubmission):
+    """ "Report a problem" from a public page: a damaged or missing plate, wrong information."""
+
+    class Kind(models.TextChoices):
+        DAMAGED = "damaged", _("The plate is damaged")
+        MISSING = "missing", _("The plate is missing")
+        WRONG_INFO = "wrong_info", _("The information is wrong")
+        OTHER = "other", _("Something else")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        HANDLED = "handled", _("Handled")
+
+    kind = models.CharField(_("problem"), max_length=12, choices=Kind.choices)
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=State.choices, default=State.OPEN, db_index=True
+    )
+
+    class Meta(PublicSubmission.Meta):
+        verbose_name = _("problem report")
+        verbose_name_plural = _("problem reports")
+        default_related_name = "problem_reports"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.record or '—'}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:sites_problemreport_change", args=[self.pk])
+
+
+class Suggestion(PublicSubmission):
+    """A correction or a photo offered by a visitor or a community team member. It waits for a
+    moderator and never changes a record by itself."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("A correction")
+        PHOTO = "photo", _("A photo")
+
+    class State(models.TextChoices):
+        NEW = "new", _("Waiting for moderation")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    kind = models.CharField(_("suggestion"), max_length=12, choices=Kind.choices)
+    text = models.TextField(
+        _("text"),
+        max_length=4000,
+        blank=True,
+        help_text=_("The correction, or what the photo shows."),
+    )
+    photo = models.ImageField(_("photo"), upload_to="suggestions/%Y/", blank=True)
+    credit = models.CharField(
+        _("credit"), max_length=200, blank=True, help_text=_("The name to credit a photo to.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=State.choices, default=State.NEW, db_index=True
+    )
+    accepted_photo = models.ForeignKey(
+        Photo,
+        verbose_name=_("photo added to the record"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta(PublicSubmission.Meta):
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+        default_related_name = "suggestions"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.record or '—'}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:sites_suggestion_change", args=[self.pk])

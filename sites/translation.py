@@ -4,6 +4,7 @@ Vietnamese is the default and the fallback: a field left empty in English shows 
 text (the public pages then say that the translation is on its way).
 """
 
+import simple_history
 from modeltranslation.translator import TranslationOptions, register
 
 from sites.models import (
@@ -71,3 +72,13 @@ class PhotoTranslation(TranslationOptions):
 @register(Source)
 class SourceTranslation(TranslationOptions):
     fields = ("note",)
+
+
+# History of every content record, registered here, after the translations: the historical
+# tables must copy the per-language columns (name_vi, name_en, …) modeltranslation has just
+# added (simple-history's documented way with modeltranslation). A street's history row holds
+# the place columns too, so one row is a complete version of the record.
+for _model in (Street, Relic, ScenicSpot, Person):
+    simple_history.register(_model, excluded_fields=["search_text"])
+for _model in (PersonLink, FormerName, Photo, Source):
+    simple_history.register(_model)

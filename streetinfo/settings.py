@@ -36,6 +36,31 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+    return number
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate as Django REST framework reads it: "120/minute", "10/second", "5000/day"."""
+    value = os.environ.get(name, "").strip() or default
+    number, _slash, period = value.partition("/")
+    if not (number.isdigit() and period in {"second", "minute", "hour", "day"}):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate like 120/minute (per second, minute, hour or day), "
+            f"got {value!r}"
+        )
+    return value
+
+
 def env_url(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip() or default
     if not value.startswith(("http://", "https://")) or value.endswith("/"):
@@ -85,12 +110,20 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
+    "simple_history",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "sites.apps.SitesConfig",
     "qrplates.apps.QrplatesConfig",
 ]
 
 MIDDLEWARE = [
+    # First, so that its headers reach every API response, including errors and preflights.
+    "sites.api.ReadOnlyCorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages are compressed by the app itself (gunicorn serves them directly). Django's gzip adds
@@ -104,6 +137,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signs each history row with the logged-in user who made the change.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -181,11 +216,76 @@ STORAGES = {
 # The admin's tabbed translation fields need jQuery UI: served from our static files, never a CDN.
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
+# The open-data API (/api/v1/, sites/api.py): anyone reads what is published, staff systems write
+# with a token. Anonymous clients are throttled per address; behind a reverse proxy set
+# API_NUM_PROXIES so that the client's address is read from X-Forwarded-For and not the proxy's.
+# Throttle counters live in the default cache (per process unless a shared cache is configured).
+API_THROTTLE_ANON = env_rate("API_THROTTLE_ANON", "120/minute")
+# Whole-list CSV and GeoJSON exports, a second or two of work each: counted apart, and fewer.
+API_THROTTLE_EXPORT = env_rate("API_THROTTLE_EXPORT", "10/minute")
+API_THROTTLE_STAFF = env_rate("API_THROTTLE_STAFF", "1200/minute")
+API_PAGE_SIZE = 50
+API_MAX_PAGE_SIZE = 200
+# The largest "near" radius: a wider circle is better asked as a bounding box.
+API_MAX_RADIUS_M = env_int("API_MAX_RADIUS_M", 50_000, minimum=1)
+
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: an unauthenticated write then gets 401 with "WWW-Authenticate: Token".
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Permissions, throttles and the schema class are set on the API's views (sites/api.py):
+    # classes named here are imported while DRF itself loads, before sites.api can be.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "sites.api.exception_handler",
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
 }
 
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Streetinfo Lạng Sơn — open data API",
+    # The long description (formats, languages, errors, limits) is Markdown beside the API code.
+    "DESCRIPTION": (BASE_DIR / "sites" / "api.md").read_text(encoding="utf-8"),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Request and response bodies differ (ids in, objects out): one component each.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's files come from drf-spectacular-sidecar through our static files, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "sites.models.Status",
+        "KindEnum": "sites.models.Place.Kind",
+        "RankingEnum": "sites.models.HeritageFields.Ranking",
+    },
+}
+
+# Any web page may read the API (maps, tourism apps); no other site may write through a visitor's
+# browser: only read methods are allowed cross-origin and credentials are never shared.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language"]
+CORS_EXPOSE_HEADERS = ["Content-Language", "Content-Disposition", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 86400
+
 LOGIN_URL = "admin:login"
+
+# The Department's workflow (sites/roles.py, qrplates/install.py, sites/public_forms.py).
+# A plate confirmed farther than this from its record's coordinates is flagged for review.
+INSTALL_MAX_DISTANCE_M = env_int("INSTALL_MAX_DISTANCE_M", 200, minimum=1)
+# Problem reports and suggestions one visitor may send per hour (counted in the cache under a
+# salted hash of their address that expires with the hour; the address itself is never kept).
+PUBLIC_FORM_RATE_LIMIT = env_int("PUBLIC_FORM_RATE_LIMIT", 5, minimum=1)
+# A spreadsheet waits here between its preview and the editor's confirmation (never served).
+IMPORT_PENDING_DIR = Path(os.environ.get("IMPORT_PENDING_DIR", BASE_DIR / "var" / "imports"))
 
 LOGGING = {
     "version": 1,

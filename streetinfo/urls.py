@@ -7,22 +7,27 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from qrplates import views as plate_views
+from sites.dashboard import dashboard_view
 
 admin.site.site_header = _("Streetinfo Lạng Sơn — content administration")
 admin.site.site_title = _("Streetinfo admin")
 admin.site.index_title = _("Streets, relics, scenic spots and people")
 
 urlpatterns = [
+    path("admin/dashboard/", dashboard_view, name="dashboard"),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # /Q/<code>: what the plates' QR codes say (non-prefixed: the scan picks the language).
     path("", include("qrplates.urls")),
+    # The open-data API: one address for every language (?lang= or Accept-Language).
+    path("api/", include("sites.api")),
     path("", include("sites.root_urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("sites.urls")),
     path("code/", plate_views.enter, name="plate-code"),
+    path("", include("sites.workflow_urls")),
     prefix_default_language=True,
 )
 

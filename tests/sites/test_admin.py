@@ -57,7 +57,7 @@ def test_admin_search_ignores_diacritics(demo, staff_client):
 def test_records_missing_english_are_marked_and_filterable(demo, staff_client):
     Street.objects.create(name_vi="Phố Chưa Dịch", summary_vi="Chưa có tiếng Anh.")
     url = reverse("admin:sites_street_changelist")
-    page = staff_client.get(url, {"missing": "en"}).content.decode()
+    page = staff_client.get(url, {"text": "en:missing"}).content.decode()
     assert "Phố Chưa Dịch" in page
     assert "Phố Mai Thế Chuẩn" not in page
     assert 'class="missing-translation"' in page

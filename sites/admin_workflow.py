@@ -1,0 +1,242 @@
+"""The admin pages of the Department's workflow: the queues of problem reports and community
+suggestions, and each editor's communes and wards on their user page."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from sites import roles
+from sites.models import EditorUnit, Person, Photo, ProblemReport, Suggestion
+
+
+def submissions_for(request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    """What an editor sees of the public's reports and suggestions: those about the records
+    they may see (places of their units, people they look after)."""
+    ids = roles.unit_ids(request.user)
+    if ids is None:
+        return queryset
+    people = roles.people_for(request.user).values("pk")
+    return queryset.filter(place__unit__in=ids) | queryset.filter(person__in=people)
+
+
+class SubmissionAdmin(admin.ModelAdmin):
+    list_select_related = ["place", "place__unit", "person", "plate"]
+    date_hierarchy = "created_at"
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return submissions_for(request, super().get_queryset(request))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # they come from the public pages only
+
+    @admin.display(description=_("about"))
+    def record_link(self, submission) -> str:
+        record = submission.record
+        if record is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse(f"admin:sites_{record._meta.model_name}_change", args=[record.pk]),
+            record,
+        )
+
+    @admin.display(description=_("commune or ward"), ordering="place__unit__name")
+    def unit_name(self, submission) -> str:
+        unit = submission.unit
+        return unit.name if unit else "—"
+
+    def _handle(self, request: HttpRequest, submission, **changes) -> None:
+        for name, value in changes.items():
+            setattr(submission, name, value)
+        submission.handled_at = timezone.now()
+        submission.handled_by = request.user
+        submission.save()
+
+
+@admin.register(ProblemReport)
+class ProblemReportAdmin(SubmissionAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "record_link",
+        "plate",
+        "unit_name",
+        "short_message",
+        "status",
+    ]
+    list_filter = ["status", "kind", ("place__unit", admin.RelatedOnlyFieldListFilter)]
+    fields = [
+        "kind",
+        "record_link",
+        "plate",
+        "message",
+        "contact",
+        "language",
+        "created_at",
+        "status",
+        "staff_note",
+        "handled_at",
+        "handled_by",
+    ]
+    readonly_fields = [
+        "kind",
+        "record_link",
+        "plate",
+        "message",
+        "contact",
+        "language",
+        "created_at",
+        "handled_at",
+        "handled_by",
+    ]
+    actions = ["mark_handled", "reopen"]
+
+    @admin.display(description=_("message"))
+    def short_message(self, report: ProblemReport) -> str:
+        return report.message[:80] + ("…" if len(report.message) > 80 else "")
+
+    def save_model(self, request: HttpRequest, obj: ProblemReport, form, change: bool) -> None:
+        if "status" in form.changed_data:
+            handled = obj.status == ProblemReport.State.HANDLED
+            obj.handled_at = timezone.now() if handled else None
+            obj.handled_by = request.user if handled else None
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Mark as handled"), permissions=["change"])
+    def mark_handled(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = queryset.filter(status=ProblemReport.State.OPEN).update(
+            status=ProblemReport.State.HANDLED, handled_at=timezone.now(), handled_by=request.user
+        )
+        messages.success(request, gettext("Marked as handled: %(count)s.") % {"count": count})
+
+    @admin.action(description=_("Reopen"), permissions=["change"])
+    def reopen(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = queryset.update(status=ProblemReport.State.OPEN, handled_at=None, handled_by=None)
+        messages.success(request, gettext("Reopened: %(count)s.") % {"count": count})
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(SubmissionAdmin):
+    list_display = ["created_at", "kind", "record_link", "unit_name", "preview", "status"]
+    list_filter = ["status", "kind", ("place__unit", admin.RelatedOnlyFieldListFilter)]
+    fields = [
+        "kind",
+        "record_link",
+        "preview",
+        "text",
+        "credit",
+        "contact",
+        "language",
+        "created_at",
+        "status",
+        "staff_note",
+        "accepted_photo_link",
+        "handled_at",
+        "handled_by",
+    ]
+    readonly_fields = [
+        "kind",
+        "record_link",
+        "preview",
+        "text",
+        "credit",
+        "contact",
+        "language",
+        "created_at",
+        "status",
+        "accepted_photo_link",
+        "handled_at",
+        "handled_by",
+    ]
+    actions = ["accept", "reject"]
+
+    @admin.display(description=_("photo"))
+    def preview(self, suggestion: Suggestion) -> str:
+        if not suggestion.photo:
+            return "—"
+        return format_html(
+            '<a href="{0}" target="_blank" rel="noopener"><img src="{0}" alt="" '
+            'style="max-width:240px;max-height:160px"></a>',
+            suggestion.photo.url,
+        )
+
+    @admin.display(description=_("photo added to the record"))
+    def accepted_photo_link(self, suggestion: Suggestion) -> str:
+        record = suggestion.record
+        if suggestion.accepted_photo_id is None or record is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse(f"admin:sites_{record._meta.model_name}_change", args=[record.pk]),
+            gettext("see the record's photos"),
+        )
+
+    @admin.action(description=_("Accept (a photo is added to the record)"), permissions=["change"])
+    def accept(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Accepting a correction records the decision (an editor then edits the record, which
+        goes through review as usual); accepting a photo adds it to the record's photos."""
+        accepted = 0
+        for suggestion in queryset.filter(status=Suggestion.State.NEW):
+            record = suggestion.record
+            photo = None
+            if suggestion.kind == Suggestion.Kind.PHOTO and suggestion.photo and record:
+                if not roles.can_edit(request.user, record):
+                    messages.error(
+                        request,
+                        gettext("%(record)s: you can only edit records in your communes.")
+                        % {"record": record},
+                    )
+                    continue
+                owner = {"person": record} if isinstance(record, Person) else {"place": record}
+                photo = Photo(
+                    **owner, caption=suggestion.text[:300], credit=suggestion.credit[:200]
+                )
+                photo.image.save(
+                    suggestion.photo.name.rsplit("/", 1)[-1], suggestion.photo.file, save=False
+                )
+                photo._history_user = request.user
+                photo.save()
+            self._handle(
+                request, suggestion, status=Suggestion.State.ACCEPTED, accepted_photo=photo
+            )
+            accepted += 1
+        if accepted:
+            messages.success(request, gettext("Accepted: %(count)s.") % {"count": accepted})
+
+    @admin.action(description=_("Reject"), permissions=["change"])
+    def reject(self, request: HttpRequest, queryset: QuerySet) -> None:
+        rejected = 0
+        for suggestion in queryset.filter(status=Suggestion.State.NEW):
+            self._handle(request, suggestion, status=Suggestion.State.REJECTED)
+            rejected += 1
+        messages.success(request, gettext("Rejected: %(count)s.") % {"count": rejected})
+
+
+class EditorUnitInline(admin.TabularInline):
+    model = EditorUnit
+    extra = 0
+    autocomplete_fields = ["unit"]
+    verbose_name = _("commune or ward")
+    verbose_name_plural = _("communes and wards this editor works in")
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class StreetinfoUserAdmin(UserAdmin):
+    """Django's user admin plus the communes and wards of an editor."""
+
+    inlines = [*UserAdmin.inlines, EditorUnitInline]

@@ -1,0 +1,823 @@
+"""Spreadsheet import and export of streets, relics, scenic spots and people (CSV and XLSX),
+on django-import-export's resources.
+
+The promises, each tested:
+- every row carries a stable `external_id`: re-importing the same file changes nothing, an edited
+  file updates the same records in place;
+- a dry run (the preview) comes first; any row that fails means nothing is saved, and each error
+  names its row and column in the editor's language;
+- an editor imports into their own communes and wards only, and cannot publish by importing
+  (sites/roles.py); plate codes are never touched (no plate column exists, and other columns
+  are ignored);
+- the export has exactly the columns of the import, so an export is a valid import file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tablib
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import resources, widgets
+from import_export.fields import Field
+from import_export.results import RowResult
+
+from sites import roles
+from sites.models import (
+    AdminUnit,
+    HeritageFields,
+    Person,
+    Place,
+    PublishableModel,
+    Relic,
+    ScenicSpot,
+    Street,
+    TextState,
+)
+from sites.text import fold, nfc, slugify_vi
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+LANGUAGE_SUFFIXES = [code.replace("-", "_") for code, _name in settings.LANGUAGES]
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (its message is shown to the editor)."""
+
+
+# Widgets: each reads what a commune's spreadsheet may hold and says, in the editor's language,
+# what is wrong with a value it cannot read. Exports write what they read back.
+
+
+class TextWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a spreadsheet turns "1945" into 1945.0
+        return nfc(str(value)).strip()
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return "" if value is None else str(value)
+
+
+class IntegerWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs) -> int | None:
+        if value is None or str(value).strip() == "":
+            return None
+        text = str(value).strip()
+        try:
+            number = float(text)
+            if not number.is_integer():
+                raise ValueError
+            return int(number)
+        except ValueError:
+            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": text}) from None
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return "" if value is None else str(value)
+
+
+class DegreesWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs) -> float | None:
+        if value is None or str(value).strip() == "":
+            return None
+        text = str(value).strip()
+        try:
+            # A Vietnamese spreadsheet writes the decimal comma: 21,851727.
+            return float(text.replace(",", ".")) if text.count(",") <= 1 else float("x")
+        except ValueError:
+            raise ValueError(
+                _("“%(value)s” is not a coordinate: write decimal degrees, e.g. 21.851727.")
+                % {"value": text}
+            ) from None
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return "" if value is None else repr(float(value))
+
+
+class DateWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs) -> datetime.date | None:
+        if value is None or str(value).strip() == "":
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value).strip()
+        for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+            try:
+                return datetime.datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+        raise ValueError(
+            _("“%(value)s” is not a date: write it as day/month/year, e.g. 27/03/2002.")
+            % {"value": text}
+        )
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return value.strftime("%d/%m/%Y") if value else ""
+
+
+class BooleanWidget(widgets.Widget):
+    TRUE = {"1", "x", "yes", "true", "co", "dung", "y"}
+    FALSE = {"", "0", "no", "false", "khong", "sai", "n"}
+
+    def clean(self, value, row=None, **kwargs) -> bool:
+        if isinstance(value, bool):
+            return value
+        text = fold(str(value if value is not None else "")).strip()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValueError(_("“%(value)s” is not yes (có) or no (không).") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return "1" if value else "0"
+
+
+class ChoiceWidget(widgets.Widget):
+    """A value from a field's choices, given by its code or its label in any language."""
+
+    def __init__(self, choices: type[models.TextChoices]) -> None:
+        super().__init__()
+        self.choices = choices
+
+    def clean(self, value, row=None, **kwargs) -> str:
+        text = str(value if value is not None else "").strip()
+        if not text:
+            return ""
+        wanted = slugify_vi(text)
+        for code, label in self.choices.choices:
+            if wanted in {slugify_vi(code), slugify_vi(str(label))}:
+                return code
+        allowed = ", ".join(str(label) for _code, label in self.choices.choices)
+        raise ValueError(
+            _("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed}
+        )
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return value or ""
+
+
+class UnitWidget(widgets.Widget):
+    """A commune or ward by its official code (05986) or its name, diacritics optional."""
+
+    def clean(self, value, row=None, **kwargs) -> AdminUnit | None:
+        text = TextWidget().clean(value)
+        if not text:
+            return None
+        unit = (
+            AdminUnit.objects.communes()
+            .filter(models.Q(code=text.zfill(5)) | models.Q(slug=slugify_vi(text)))
+            .first()
+        )
+        if unit is None:
+            raise ValueError(
+                _(
+                    "There is no commune or ward “%(value)s”: give its official code "
+                    "(e.g. 05986) or its exact name (e.g. Phường Tam Thanh)."
+                )
+                % {"value": text}
+            )
+        return unit
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return value.code if value else ""
+
+
+class PersonWidget(widgets.Widget):
+    """A person by their external ID (import the people first)."""
+
+    def clean(self, value, row=None, **kwargs) -> Person | None:
+        text = TextWidget().clean(value)
+        if not text:
+            return None
+        person = Person.objects.filter(external_id=text).first()
+        if person is None:
+            raise ValueError(
+                _(
+                    "No person has the external ID “%(value)s”: import the people first, "
+                    "or leave the column empty."
+                )
+                % {"value": text}
+            )
+        return person
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return value.external_id if value else ""
+
+
+# Columns. A translated text has one column per language: name_vi, name_en, …
+
+
+def column(name: str, widget: widgets.Widget | None = None) -> Field:
+    return Field(attribute=name, column_name=name, widget=widget or TextWidget())
+
+
+def translated(*names: str) -> dict[str, Field]:
+    return {
+        f"{name}_{suffix}": column(f"{name}_{suffix}")
+        for name in names
+        for suffix in LANGUAGE_SUFFIXES
+    }
+
+
+class RecordResource(resources.ModelResource):
+    """What every kind shares: the external ID as the row's identity, the roles, the history,
+    and a per-language text state that an import resets to "draft" where the text changed."""
+
+    def __init__(self, user: AbstractBaseUser | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.user = user
+        self.seen_ids: set[str] = set()
+
+    class Meta:
+        import_id_fields = ["external_id"]
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+        skip_html_diff = True
+
+    def get_instance(self, instance_loader, row: dict):
+        external_id = TextWidget().clean(row.get("external_id"))
+        if not external_id:
+            raise ValidationError(
+                {"external_id": _("Every row needs an external ID (a code that never changes).")}
+            )
+        if external_id in self.seen_ids:
+            raise ValidationError(
+                {"external_id": _("This external ID is on an earlier row of the file too.")}
+            )
+        self.seen_ids.add(external_id)
+        model = self._meta.model
+        owner = Place if issubclass(model, Place) else model
+        elsewhere = owner.objects.filter(external_id=external_id).exclude(
+            pk__in=model.objects.filter(external_id=external_id).values("pk")
+        )
+        if elsewhere.exists():
+            raise ValidationError(
+                {
+                    "external_id": _(
+                        "This external ID belongs to a record of another kind; use the import "
+                        "of that kind."
+                    )
+                }
+            )
+        return super().get_instance(instance_loader, row)
+
+    def import_instance(self, instance: PublishableModel, row: dict, **kwargs) -> None:
+        languages = {
+            suffix: [getattr(instance, f"{n}_{suffix}", "") or "" for n in self.translated_names]
+            for suffix in LANGUAGE_SUFFIXES
+        }
+        previous_status = instance.status if instance.pk else None
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as invalid:
+            errors = invalid.update_error_dict(errors)
+        if isinstance(instance, Place) and instance.unit_id is None and instance.has_coordinates:
+            instance.unit = AdminUnit.objects.containing(instance.lat, instance.lon)
+        if "unit" not in errors:
+            try:
+                roles.prepare_save(self.user, instance, previous_status=previous_status)
+            except PermissionDenied as denied:
+                errors["unit" if isinstance(instance, Place) else "external_id"] = [str(denied)]
+        if errors:
+            raise ValidationError(errors)
+        changed = {
+            code
+            for code, suffix in zip(
+                [c for c, _n in settings.LANGUAGES], LANGUAGE_SUFFIXES, strict=True
+            )
+            if languages[suffix]
+            != [getattr(instance, f"{n}_{suffix}", "") or "" for n in self.translated_names]
+        }
+        if changed:
+            # Imported text is nobody's reviewed text, whoever imports it.
+            instance.translation_states = {
+                **instance.translation_states,
+                **dict.fromkeys(changed, TextState.DRAFT),
+            }
+
+    def skip_row(self, instance, original, row, import_validation_errors=None) -> bool:
+        """Unchanged when every column of the file holds what the record holds (an empty
+        cell equals an empty or null translation: modeltranslation stores either)."""
+        if import_validation_errors:
+            return False
+
+        def value(record, field: Field) -> object:
+            found = field.get_value(record)
+            return "" if found is None else found
+
+        return all(
+            value(instance, f) == value(original, f)
+            for f in self.get_import_fields()
+            if f.column_name in row
+        )
+
+    @property
+    def translated_names(self) -> list[str]:
+        default = f"_{LANGUAGE_SUFFIXES[0]}"
+        return sorted(
+            {name.removesuffix(default) for name in self.fields if name.endswith(default)}
+        )
+
+    def before_save_instance(self, instance: PublishableModel, row: dict, **kwargs) -> None:
+        instance._history_user = self.user
+        instance._change_reason = _("Imported from a spreadsheet")[:100]
+
+
+PLACE_COLUMNS = {
+    "external_id": column("external_id"),
+    **translated("name", "summary", "body"),
+    "lat": column("lat", DegreesWidget()),
+    "lon": column("lon", DegreesWidget()),
+    "unit": column("unit", UnitWidget()),
+}
+HERITAGE_COLUMNS = {
+    "ranking": column("ranking", ChoiceWidget(HeritageFields.Ranking)),
+    "ranking_year": column("ranking_year", IntegerWidget()),
+    "decision_number": column("decision_number"),
+    "decision_date": column("decision_date", DateWidget()),
+    **translated("category", "address", "opening_hours", "fees", "visiting_notes"),
+}
+
+
+def resource_for(model: type[PublishableModel], columns: dict[str, Field]) -> type:
+    meta = type("Meta", (RecordResource.Meta,), {"model": model, "fields": list(columns)})
+    return type(f"{model.__name__}Resource", (RecordResource,), {**columns, "Meta": meta})
+
+
+StreetResource = resource_for(
+    Street,
+    {
+        **PLACE_COLUMNS,
+        "street_type": column("street_type", ChoiceWidget(Street.StreetType)),
+        "named_after": column("named_after", PersonWidget()),
+        **translated("start_point", "end_point"),
+        "length_m": column("length_m", IntegerWidget()),
+        "naming_resolution": column("naming_resolution"),
+        "naming_resolution_date": column("naming_resolution_date", DateWidget()),
+    },
+)
+RelicResource = resource_for(Relic, {**PLACE_COLUMNS, **HERITAGE_COLUMNS})
+ScenicSpotResource = resource_for(ScenicSpot, {**PLACE_COLUMNS, **HERITAGE_COLUMNS})
+PersonResource = resource_for(
+    Person,
+    {
+        "external_id": column("external_id"),
+        **translated("name"),
+        "alt_names": column("alt_names"),
+        "birth_year": column("birth_year", IntegerWidget()),
+        "birth_year_approx": column("birth_year_approx", BooleanWidget()),
+        "death_year": column("death_year", IntegerWidget()),
+        "death_year_approx": column("death_year_approx", BooleanWidget()),
+        **translated("role", "biography"),
+    },
+)
+RESOURCES: dict[type[PublishableModel], type[RecordResource]] = {
+    Street: StreetResource,
+    Relic: RelicResource,
+    ScenicSpot: ScenicSpotResource,
+    Person: PersonResource,
+}
+
+# One example row per kind for the downloadable template (the rest of the columns stay empty).
+EXAMPLES: dict[type[PublishableModel], dict[str, str]] = {
+    Street: {
+        "external_id": "tamthanh:street:001",
+        "name_vi": "Phố Ví Dụ",
+        "name_en": "Vi Du Street",
+        "summary_vi": "Một hai câu giới thiệu phố.",
+        "lat": "21.851727",
+        "lon": "106.752232",
+        "unit": "05986",
+        "street_type": "Phố",
+        "naming_resolution_date": "27/03/2002",
+    },
+    Relic: {
+        "external_id": "tamthanh:relic:001",
+        "name_vi": "Đền Ví Dụ",
+        "summary_vi": "Một hai câu giới thiệu di tích.",
+        "unit": "Phường Tam Thanh",
+        "ranking": "Cấp tỉnh",
+        "ranking_year": "1994",
+    },
+    ScenicSpot: {
+        "external_id": "tamthanh:scenic:001",
+        "name_vi": "Động Ví Dụ",
+        "summary_vi": "Một hai câu giới thiệu danh thắng.",
+        "unit": "05986",
+    },
+    Person: {
+        "external_id": "person:vi-du",
+        "name_vi": "Nhân Vật Ví Dụ",
+        "birth_year": "1726",
+        "death_year": "1780",
+        "role_vi": "Danh nhân",
+    },
+}
+
+
+# Reading a file, and the import itself.
+
+
+def read_dataset(content: bytes, filename: str) -> tablib.Dataset:
+    """The rows of an uploaded CSV (UTF-8, comma, semicolon or tab) or XLSX file (first sheet)
+    with its first row as column names. Raises ImportFileError with a message for the editor."""
+    if len(content) > MAX_FILE_BYTES:
+        raise ImportFileError(
+            _("The file is larger than %(limit)s MB: split it into several files.")
+            % {"limit": MAX_FILE_BYTES >> 20}
+        )
+    extension = Path(filename).suffix.lower().lstrip(".")
+    if extension == "xlsx":
+        try:
+            dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
+        except Exception as error:  # openpyxl raises many kinds on a damaged workbook
+            raise ImportFileError(
+                _("The file could not be read as an Excel workbook (.xlsx).")
+            ) from error
+    elif extension == "csv":
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ImportFileError(
+                _(
+                    "The file is not in UTF-8: in Excel, save it as “CSV UTF-8”, or upload "
+                    "the .xlsx file itself."
+                )
+            ) from error
+        try:
+            dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+            delimiter = dialect.delimiter
+        except csv.Error:
+            delimiter = ","
+        try:
+            dataset = tablib.Dataset().load(text, format="csv", delimiter=delimiter)
+        except Exception as error:
+            raise ImportFileError(_("The file could not be read as CSV.")) from error
+    else:
+        raise ImportFileError(_("Upload a .csv or .xlsx file."))
+    if not dataset.headers:
+        raise ImportFileError(_("The file is empty."))
+    dataset.headers = [TextWidget().clean(h) for h in dataset.headers]
+    # Rows left empty at the end of a sheet are not rows.
+    kept = [row for row in dataset if any(str(v or "").strip() for v in row)]
+    if len(kept) > MAX_ROWS:
+        raise ImportFileError(
+            _("The file has more than %(limit)s rows: split it into several files.")
+            % {"limit": MAX_ROWS}
+        )
+    cleaned = tablib.Dataset(headers=dataset.headers)
+    for row in kept:
+        cleaned.append(row)
+    return cleaned
+
+
+@dataclass
+class CellError:
+    column: str
+    label: str
+    message: str
+
+
+@dataclass
+class RowReport:
+    number: int  # the row in the spreadsheet, the header being row 1
+    action: str  # "new", "update", "skip", "invalid", "error"
+    external_id: str
+    name: str
+    errors: list[CellError] = field(default_factory=list)
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+
+ACTION_LABELS = {
+    RowResult.IMPORT_TYPE_NEW: gettext_lazy("new"),
+    RowResult.IMPORT_TYPE_UPDATE: gettext_lazy("updated"),
+    RowResult.IMPORT_TYPE_SKIP: gettext_lazy("unchanged"),
+    RowResult.IMPORT_TYPE_INVALID: gettext_lazy("error"),
+    RowResult.IMPORT_TYPE_ERROR: gettext_lazy("error"),
+}
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowReport] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    saved: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not any(row.errors for row in self.rows)
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def error_rows(self) -> list[RowReport]:
+        return [row for row in self.rows if row.errors]
+
+
+def records_import(
+    *,
+    model: type[PublishableModel],
+    dataset: tablib.Dataset,
+    user: AbstractBaseUser | None,
+    dry_run: bool,
+) -> ImportReport:
+    """Imports `dataset` into `model` as `user`, all or nothing: when any row fails, nothing
+    is saved (the whole import runs in one transaction, rolled back). `dry_run` previews."""
+    report = ImportReport()
+    if not roles.can_import(user):
+        report.file_errors.append(_("You are not allowed to import records."))
+        return report
+    resource = RESOURCES[model](user=user)
+    known = set(resource.fields)
+    for required in ("external_id", f"name_{LANGUAGE_SUFFIXES[0]}"):
+        if required not in dataset.headers:
+            report.file_errors.append(
+                _("The file has no “%(column)s” column (see the sample file).")
+                % {"column": required}
+            )
+    if report.file_errors:
+        return report
+    report.ignored_columns = [h for h in dataset.headers if h and h not in known]
+    result = resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+    )
+    labels = column_labels(model, resource)
+    for number, (data, row_result) in enumerate(zip(dataset.dict, result.rows, strict=False), 2):
+        row = RowReport(
+            number=number,
+            action=row_result.import_type,
+            external_id=str(data.get("external_id") or ""),
+            name=str(data.get(f"name_{LANGUAGE_SUFFIXES[0]}") or ""),
+        )
+        if row_result.validation_error is not None:
+            for name, problems in row_result.validation_error.message_dict.items():
+                key = name if name in labels else "__all__"
+                for message in problems:
+                    row.errors.append(CellError(key, labels.get(key, ""), message))
+        for error in row_result.errors:
+            row.errors.append(
+                CellError(
+                    "__all__",
+                    "",
+                    _("This row could not be saved: %(error)s")
+                    % {"error": type(error.error).__name__},
+                )
+            )
+        report.rows.append(row)
+    for error in result.base_errors:
+        report.file_errors.append(str(error.error))
+    report.saved = not dry_run and report.ok
+    return report
+
+
+def column_labels(model: type[models.Model], resource: RecordResource) -> dict[str, str]:
+    """Column → the field's label in the active language (and its language), for errors."""
+    names = dict(settings.LANGUAGES)
+    labels = {}
+    for name in resource.fields:
+        try:
+            label = str(model._meta.get_field(name).verbose_name)
+        except Exception:
+            label = name
+        suffix = name.rsplit("_", 1)[-1]
+        if suffix in LANGUAGE_SUFFIXES and name not in {"external_id"}:
+            label = f"{label} ({names.get(suffix, suffix)})"
+        labels[name] = label
+    return labels
+
+
+def records_export(
+    *, model: type[PublishableModel], queryset: models.QuerySet, file_format: str
+) -> bytes:
+    """The records as a spreadsheet with exactly the import's columns."""
+    dataset = RESOURCES[model]().export(queryset)
+    return _dump(dataset, file_format)
+
+
+def template_file(*, model: type[PublishableModel], file_format: str) -> bytes:
+    """The sample file: every column, one example row."""
+    headers = list(RESOURCES[model]().fields)
+    dataset = tablib.Dataset(headers=headers)
+    example = EXAMPLES[model]
+    dataset.append([example.get(h, "") for h in headers])
+    return _dump(dataset, file_format)
+
+
+def _dump(dataset: tablib.Dataset, file_format: str) -> bytes:
+    if file_format == "xlsx":
+        return dataset.export("xlsx")
+    # With a BOM, so Excel opens the Vietnamese text as UTF-8.
+    return ("\ufeff" + dataset.export("csv")).encode("utf-8")
+
+
+# The admin pages: upload → preview → confirm; export; sample file.
+
+PENDING_MAX_AGE = datetime.timedelta(days=1)
+
+
+def pending_files() -> FileSystemStorage:
+    """Where a previewed file waits for its confirmation: outside MEDIA_ROOT, never served."""
+    return FileSystemStorage(location=settings.IMPORT_PENDING_DIR)
+
+
+def _forget_stale_files() -> None:
+    storage = pending_files()
+    try:
+        _dirs, names = storage.listdir("")
+    except FileNotFoundError:
+        return
+    limit = timezone.now() - PENDING_MAX_AGE
+    for name in names:
+        if storage.get_modified_time(name) < limit:
+            storage.delete(name)
+
+
+class SpreadsheetAdminMixin:
+    """Adds import, export and the sample file to a record admin (see RESOURCES)."""
+
+    change_list_template = "admin/sites/spreadsheet_change_list.html"
+
+    def get_urls(self) -> list:
+        opts = self.model._meta
+        name = f"{opts.app_label}_{opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_view), name=f"{name}_import"),
+            path("export.<str:file_format>", view(self.export_view), name=f"{name}_export"),
+            path(
+                "import-template.<str:file_format>",
+                view(self.template_view),
+                name=f"{name}_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        opts = self.model._meta
+        name = f"admin:{opts.app_label}_{opts.model_name}"
+        extra_context = {
+            **(extra_context or {}),
+            "can_import": roles.can_import(request.user),
+            "import_url": reverse(f"{name}_import"),
+            "export_urls": [
+                (fmt.upper(), reverse(f"{name}_export", args=[fmt])) for fmt in FORMATS
+            ],
+        }
+        return super().changelist_view(request, extra_context)
+
+    def _file_response(self, content: bytes, file_format: str, stem: str) -> HttpResponse:
+        response = HttpResponse(content, content_type=FORMATS[file_format])
+        response["Content-Disposition"] = f'attachment; filename="{stem}.{file_format}"'
+        return response
+
+    def export_view(self, request: HttpRequest, file_format: str) -> HttpResponse:
+        if file_format not in FORMATS or not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            # The list's filters and search apply: export what the editor is looking at.
+            queryset = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:
+            queryset = self.get_queryset(request)
+        content = records_export(model=self.model, queryset=queryset, file_format=file_format)
+        stamp = timezone.localdate().isoformat()
+        return self._file_response(content, file_format, f"{self.model._meta.model_name}-{stamp}")
+
+    def template_view(self, request: HttpRequest, file_format: str) -> HttpResponse:
+        if file_format not in FORMATS or not self.has_view_permission(request):
+            raise PermissionDenied
+        content = template_file(model=self.model, file_format=file_format)
+        return self._file_response(content, file_format, f"{self.model._meta.model_name}-mau")
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not roles.can_import(request.user) or not self.has_add_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        name = f"admin:{opts.app_label}_{opts.model_name}"
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": _("Import %(records)s from a spreadsheet")
+            % {"records": opts.verbose_name_plural},
+            "template_urls": [
+                (fmt.upper(), reverse(f"{name}_import_template", args=[fmt])) for fmt in FORMATS
+            ],
+            "columns": list(column_labels(self.model, RESOURCES[self.model]()).items()),
+            "max_mb": MAX_FILE_BYTES >> 20,
+        }
+        if request.method == "POST" and "pending" in request.POST:
+            return self._confirm_import(request, context)
+        if request.method == "POST":
+            upload = request.FILES.get("file")
+            if upload is None:
+                context["file_error"] = _("Choose a file to import.")
+            elif upload.size > MAX_FILE_BYTES:
+                context["file_error"] = _(
+                    "The file is larger than %(limit)s MB: split it into several files."
+                ) % {"limit": MAX_FILE_BYTES >> 20}
+            else:
+                content = upload.read()
+                try:
+                    dataset = read_dataset(content, upload.name)
+                except ImportFileError as error:
+                    context["file_error"] = str(error)
+                else:
+                    report = records_import(
+                        model=self.model, dataset=dataset, user=request.user, dry_run=True
+                    )
+                    context.update(report=report, filename=upload.name)
+                    if report.ok:
+                        context["pending"] = self._keep_pending(request, content, upload.name)
+        return TemplateResponse(request, "admin/sites/import.html", context)
+
+    def _keep_pending(self, request: HttpRequest, content: bytes, filename: str) -> str:
+        """Keeps the previewed file until the editor confirms; the form carries a signed
+        token naming it (for this user and this kind of record only)."""
+        _forget_stale_files()
+        extension = Path(filename).suffix.lower()
+        stored = pending_files().save(f"{uuid.uuid4().hex}{extension}", io.BytesIO(content))
+        return signing.dumps(
+            {
+                "file": stored,
+                "name": filename,
+                "user": request.user.pk,
+                "model": self.model._meta.label,
+            },
+            salt="sites.imports",
+        )
+
+    def _confirm_import(self, request: HttpRequest, context: dict) -> HttpResponse:
+        try:
+            token = signing.loads(
+                request.POST["pending"], salt="sites.imports", max_age=PENDING_MAX_AGE
+            )
+            if token["user"] != request.user.pk or token["model"] != self.model._meta.label:
+                raise signing.BadSignature
+            stored = token["file"]
+            if not re.fullmatch(r"[0-9a-f]{32}\.(csv|xlsx)", stored):
+                raise signing.BadSignature
+            with pending_files().open(stored) as handle:
+                content = handle.read()
+        except (signing.BadSignature, KeyError, FileNotFoundError):
+            context["file_error"] = _("This preview has expired: upload the file again.")
+            return TemplateResponse(request, "admin/sites/import.html", context)
+        report = records_import(
+            model=self.model,
+            dataset=read_dataset(content, token["name"]),
+            user=request.user,
+            dry_run=False,
+        )
+        if not report.saved:
+            # The records changed between the preview and the confirmation.
+            context.update(report=report, filename=token["name"])
+            return TemplateResponse(request, "admin/sites/import.html", context)
+        pending_files().delete(stored)
+        messages.success(
+            request,
+            _("Import done: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.")
+            % {
+                "new": report.count(RowResult.IMPORT_TYPE_NEW),
+                "updated": report.count(RowResult.IMPORT_TYPE_UPDATE),
+                "unchanged": report.count(RowResult.IMPORT_TYPE_SKIP),
+            },
+        )
+        opts = self.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))

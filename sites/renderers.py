@@ -1,0 +1,110 @@
+"""The open-data API's export formats: GeoJSON for maps (QGIS, Leaflet) and CSV for spreadsheets.
+
+Both export a whole list at once, unpaginated: a map layer or a spreadsheet is useful only
+complete. The views build the data (a FeatureCollection, or flat rows and their columns); these
+classes only encode it.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+EXPORT_FORMATS = ("csv", "geojson")
+
+
+class GeoJSONRenderer(JSONRenderer):
+    """RFC 7946 GeoJSON: WGS 84 longitude/latitude, UTF-8, no `crs` member."""
+
+    media_type = "application/geo+json"
+    format = "geojson"
+    # RFC 7946 defines no charset parameter: GeoJSON is always UTF-8.
+    charset = None
+
+
+class CSVRenderer(BaseRenderer):
+    """Comma-separated values with a header row, UTF-8 with a byte-order mark.
+
+    The BOM is what makes Excel read the file as UTF-8: without it Excel on Windows guesses a
+    legacy code page and garbles every Vietnamese letter. LibreOffice, pandas and QGIS skip it.
+    """
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        rows = [flatten(row) for row in data]
+        # The view's columns come first (an empty export keeps its header); a value under a
+        # key they miss is added rather than silently dropped. (A null object, {"unit": null},
+        # has its columns already: "unit.code", "unit.name"...)
+        columns = list((renderer_context or {}).get("csv_columns") or [])
+        known = set(columns)
+        for row in rows:
+            for key, value in row.items():
+                if key not in known and value is not None:
+                    columns.append(key)
+                    known.add(key)
+        out = io.StringIO()
+        writer = csv.DictWriter(
+            out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n"
+        )
+        writer.writeheader()
+        writer.writerows({key: cell(value) for key, value in row.items()} for row in rows)
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """One level of keys for a nested object: {"unit": {"code": "05986"}} -> {"unit.code": ...}.
+
+    Lists of plain values become one cell ("vi; en"); a null object leaves its columns empty.
+    """
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "; ".join(cell(item) for item in value)
+    return str(value)
+
+
+def feature_collection(features: Iterable[dict]) -> dict:
+    return {"type": "FeatureCollection", "features": list(features)}
+
+
+def feature(*, id: int | str, geometry: dict | None, properties: Mapping[str, Any]) -> dict:
+    """A GeoJSON Feature. Properties are flattened, because QGIS and most GIS tools turn a nested
+    object into one opaque text attribute."""
+    return {"type": "Feature", "id": id, "geometry": geometry, "properties": flatten(properties)}
+
+
+def point(lon: float | None, lat: float | None) -> dict | None:
+    """A GeoJSON Point (longitude first, as RFC 7946 requires), or None without coordinates."""
+    if lon is None or lat is None:
+        return None
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
+def multipolygon(geometry: dict | None) -> dict | None:
+    """A Polygon as a one-part MultiPolygon: a layer of one geometry type, which QGIS opens as
+    one layer instead of asking which of two sub-layers to load."""
+    if geometry and geometry.get("type") == "Polygon":
+        return {"type": "MultiPolygon", "coordinates": [geometry["coordinates"]]}
+    return geometry

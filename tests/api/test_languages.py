@@ -1,0 +1,79 @@
+"""One language per request (?lang= or Accept-Language, Vietnamese by default), or all of them."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def street_url(records) -> str:
+    return f"/api/v1/places/{records['street'].pk}/"
+
+
+def test_vietnamese_is_the_default(client, records):
+    response = client.get(street_url(records))
+    body = response.json()
+    assert body["name"] == "Đường Hoàng Văn Thụ"
+    assert body["kind_label"] == "Đường phố"
+    assert body["url"].endswith("/vi/streets/duong-hoang-van-thu/")
+    assert response["Content-Language"] == "vi"
+
+
+def test_lang_parameter_chooses_english(client, records):
+    response = client.get(street_url(records), {"lang": "en"})
+    body = response.json()
+    assert body["name"] == "Hoang Van Thu Street"
+    assert body["summary"] == "Named after the revolutionary."
+    assert body["kind_label"] == "Street"
+    assert body["url"].endswith("/en/streets/duong-hoang-van-thu/")
+    assert body["named_after"]["url"].endswith("/en/people/hoang-van-thu/")
+    assert response["Content-Language"] == "en"
+
+
+def test_accept_language_chooses_when_no_parameter_is_given(client, records):
+    response = client.get(street_url(records), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    assert response.json()["name"] == "Hoang Van Thu Street"
+    assert response["Content-Language"] == "en"
+    forced = client.get(street_url(records), {"lang": "vi"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert forced.json()["name"] == "Đường Hoàng Văn Thụ"
+
+
+def test_missing_english_falls_back_to_vietnamese_and_says_so(client, records):
+    body = client.get(f"/api/v1/places/{records['temple'].pk}/", {"lang": "en"}).json()
+    assert body["name"] == "Đền Kỳ Cùng"
+    assert body["missing_translations"] == ["en"]
+    assert body["ranking_label"] == "Provincial"
+
+
+def test_lang_all_gives_every_translation_and_null_where_missing(client, records):
+    body = client.get(f"/api/v1/places/{records['temple'].pk}/", {"lang": "all"}).json()
+    assert body["name"] == {"vi": "Đền Kỳ Cùng", "en": None}
+    assert body["kind_label"] == {"vi": "Di tích", "en": "Relic"}
+    assert body["url"]["en"].endswith("/en/relics/den-ky-cung/")
+    assert body["unit"]["name"]["vi"] == "Phường Đông Kinh"
+    # Fields of another kind stay a plain null, not an object of nulls.
+    assert body["start_point"] is None
+
+
+def test_lang_all_applies_to_lists_and_people(client, records):
+    listed = client.get("/api/v1/places/", {"lang": "all", "kind": "street"}).json()
+    assert listed["results"][0]["name"] == {
+        "vi": "Đường Hoàng Văn Thụ",
+        "en": "Hoang Van Thu Street",
+    }
+    person = client.get(f"/api/v1/people/{records['hero'].pk}/", {"lang": "all"}).json()
+    assert person["role"] == {"vi": "Nhà cách mạng", "en": "Revolutionary"}
+
+
+def test_an_unknown_language_is_refused_in_the_request_language(client, records):
+    response = client.get(street_url(records), {"lang": "fr"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json()["errors"]["lang"] == ["Unknown language “fr”: use vi, en, all."]
+    in_vietnamese = client.get(street_url(records), {"lang": "fr"})
+    assert "Ngôn ngữ" in in_vietnamese.json()["detail"]
+
+
+def test_error_messages_follow_the_language(client, records):
+    english = client.get("/api/v1/places/", {"kind": "castle"}, HTTP_ACCEPT_LANGUAGE="en")
+    vietnamese = client.get("/api/v1/places/", {"kind": "castle", "lang": "vi"})
+    assert english.json()["detail"] == "kind: Unknown kind “castle”: use street, relic or scenic."
+    assert vietnamese.json()["detail"].startswith("kind: Không có loại")

@@ -1,0 +1,234 @@
+"""Spreadsheet import and export: preview first, all or nothing, stable external IDs, errors
+per row and column in the editor's language, editors' units respected, plates untouched."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from qrplates.services import plate_mint
+from sites import imports
+from sites.models import Person, Relic, Status, Street, TextState
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["external_id", "name_vi", "name_en", "summary_vi", "lat", "lon", "unit", "street_type"]
+ROWS = [
+    [
+        "ts:001",
+        "Phố Nhập Một",
+        "Import One St",
+        "Tóm tắt một.",
+        "21.851727",
+        "106.752232",
+        "05986",
+        "Phố",
+    ],
+    ["ts:002", "Đường Nhập Hai", "", "Tóm tắt hai.", "", "", "Phường Tam Thanh", "duong"],
+]
+
+
+def csv_file(rows=ROWS, header=HEADER, name="streets.csv") -> SimpleUploadedFile:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return SimpleUploadedFile(name, out.getvalue().encode("utf-8-sig"), content_type="text/csv")
+
+
+def xlsx_file(rows=ROWS, header=HEADER) -> SimpleUploadedFile:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("streets.xlsx", buffer.getvalue())
+
+
+def import_url(model="street") -> str:
+    return reverse(f"admin:sites_{model}_import")
+
+
+def preview_and_confirm(client, upload, model="street"):
+    preview = client.post(import_url(model), {"file": upload})
+    token = preview.context.get("pending")
+    assert token, preview.content.decode()[:3000]
+    return preview, client.post(import_url(model), {"pending": token}, follow=True)
+
+
+@pytest.mark.parametrize("make_file", [csv_file, xlsx_file], ids=["csv", "xlsx"])
+def test_a_preview_saves_nothing_and_the_confirmation_saves_everything(reviewer_client, make_file):
+    preview = reviewer_client.post(import_url(), {"file": make_file()})
+    assert preview.status_code == 200
+    assert not Street.objects.exists()
+    assert [row.action for row in preview.context["report"].rows] == ["new", "new"]
+    token = preview.context["pending"]
+    done = reviewer_client.post(import_url(), {"pending": token}, follow=True)
+    assert "2 mới" in done.content.decode() or done.status_code == 200
+    one = Street.objects.get(external_id="ts:001")
+    assert one.name_en == "Import One St" and one.street_type == "pho"
+    assert one.unit.code == "05986" and one.lat == 21.851727
+    assert one.status == Status.DRAFT
+    assert one.history.first().history_user.username == "duyet"
+    assert Street.objects.get(external_id="ts:002").unit.code == "05986"
+
+
+def test_importing_the_same_file_again_changes_nothing(reviewer_client):
+    preview_and_confirm(reviewer_client, csv_file())
+    before = list(Street.objects.order_by("pk").values_list("pk", "updated_at"))
+    history = Street.history.count()
+    preview = reviewer_client.post(import_url(), {"file": csv_file()})
+    assert [row.action for row in preview.context["report"].rows] == ["skip", "skip"]
+    reviewer_client.post(import_url(), {"pending": preview.context["pending"]})
+    assert list(Street.objects.order_by("pk").values_list("pk", "updated_at")) == before
+    assert Street.history.count() == history
+
+
+def test_an_edited_file_updates_the_same_record_in_place(reviewer_client):
+    preview_and_confirm(reviewer_client, csv_file())
+    pk = Street.objects.get(external_id="ts:001").pk
+    edited = [list(ROWS[0]), list(ROWS[1])]
+    edited[0][3] = "Tóm tắt đã sửa."
+    preview, _done = preview_and_confirm(reviewer_client, csv_file(edited))
+    assert [row.action for row in preview.context["report"].rows] == ["update", "skip"]
+    street = Street.objects.get(external_id="ts:001")
+    assert street.pk == pk and street.summary_vi == "Tóm tắt đã sửa."
+    assert Street.objects.count() == 2
+
+
+def test_one_bad_row_means_nothing_is_saved_and_each_error_names_its_cell(reviewer_client):
+    bad = [
+        ROWS[0],
+        ["ts:003", "Phố Ba", "", "", "abc", "106.75", "05986", "pho"],
+        ["", "Phố Không Mã", "", "", "", "", "05986", "pho"],
+        ["ts:004", "Phố Bốn", "", "", "", "", "Xã Không Có", "đại lộ lớn"],
+    ]
+    preview = reviewer_client.post(import_url(), {"file": csv_file(bad)})
+    report = preview.context["report"]
+    assert not report.ok and "pending" not in preview.context
+    errors = {(r.number, e.column) for r in report.rows for e in r.errors}
+    assert (3, "lat") in errors and (4, "external_id") in errors
+    assert (5, "unit") in errors and (5, "street_type") in errors
+    page = preview.content.decode()
+    assert "không phải là tọa độ" in page and "Không có xã, phường" in page
+    assert "Không có gì được nhập" in page
+    assert not Street.objects.exists()
+
+
+def test_the_whole_import_is_rolled_back_if_a_row_fails_on_saving(reviewer):
+    dataset = imports.read_dataset(csv_file().read(), "streets.csv")
+    dataset.append(["ts:001", "Phố Trùng Mã", "", "", "", "", "05986", "pho"])
+    report = imports.records_import(model=Street, dataset=dataset, user=reviewer, dry_run=False)
+    assert not report.ok and not report.saved
+    assert not Street.objects.exists()
+
+
+def test_an_editor_imports_into_their_own_units_only(editor_client, ky_lua):
+    rows = [ROWS[0], ["ts:009", "Phố Phường Khác", "", "", "", "", ky_lua.code, "pho"]]
+    preview = editor_client.post(import_url(), {"file": csv_file(rows)})
+    report = preview.context["report"]
+    assert [e.column for e in report.rows[1].errors] == ["unit"]
+    assert "xã, phường của mình" in preview.content.decode()
+    assert not Street.objects.exists()
+
+
+def test_an_editors_import_cannot_publish_and_sends_published_records_to_review(
+    editor_client, own_street
+):
+    own_street.external_id = "ts:001"
+    own_street.save()
+    preview_and_confirm(editor_client, csv_file([ROWS[0]]))
+    own_street.refresh_from_db()
+    assert own_street.name_en == "Import One St"
+    assert own_street.status == Status.REVIEW
+    assert own_street.text_state("en") == TextState.DRAFT
+
+
+def test_plate_codes_are_never_touched(reviewer_client, own_street):
+    own_street.external_id = "ts:001"
+    own_street.save()
+    plate = plate_mint(target=own_street)
+    header = [*HEADER, "plate_code", "code"]
+    rows = [[*ROWS[0], "ZZZZZZZ", "ZZZZZZZ"]]
+    preview, _done = preview_and_confirm(reviewer_client, csv_file(rows, header))
+    assert preview.context["report"].ignored_columns == ["plate_code", "code"]
+    plate.refresh_from_db()
+    assert own_street.plates.get().code == plate.code != "ZZZZZZZ"
+
+
+def test_the_export_has_the_import_columns_and_imports_back_unchanged(reviewer_client, demo):
+    exported = reviewer_client.get(reverse("admin:sites_relic_export", args=["csv"]))
+    assert exported.status_code == 200
+    text = exported.content.decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(text)))
+    assert header == list(imports.RelicResource().fields)
+    assert "Đền Kỳ Cùng" in text or "Đền" in text
+    upload = SimpleUploadedFile("relics.csv", exported.content)
+    preview = reviewer_client.post(import_url("relic"), {"file": upload})
+    report = preview.context["report"]
+    assert report.ok, [(r.number, r.errors) for r in report.error_rows]
+    assert {row.action for row in report.rows} == {"skip"}
+    xlsx = reviewer_client.get(reverse("admin:sites_relic_export", args=["xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert [c.value for c in sheet[1]] == header
+    assert sheet.max_row == Relic.objects.count() + 1
+
+
+def test_the_sample_file_is_a_valid_import(reviewer_client):
+    for model in ("street", "relic", "scenicspot", "person"):
+        for fmt in ("csv", "xlsx"):
+            sample = reviewer_client.get(
+                reverse(f"admin:sites_{model}_import_template", args=[fmt])
+            )
+            assert sample.status_code == 200
+            assert sample["Content-Disposition"].endswith(f'.{fmt}"')
+    sample = reviewer_client.get(reverse("admin:sites_person_import_template", args=["xlsx"]))
+    upload = SimpleUploadedFile("people.xlsx", sample.content)
+    preview_and_confirm(reviewer_client, upload, "person")
+    assert Person.objects.get(external_id="person:vi-du").birth_year == 1726
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("x.txt", b"a,b", "Hãy tải lên tệp .csv hoặc .xlsx."),
+        ("x.xlsx", b"not a workbook", "Không đọc được tệp"),
+        ("x.csv", "external_id,name_vi\nts:1,Phố Đông\n".encode("utf-16"), "UTF-8"),
+        ("x.csv", b"", "Tệp trống"),
+        ("x.csv", b"name_vi\nPho\n", "external_id"),
+    ],
+)
+def test_an_unreadable_file_gets_a_clear_message(reviewer_client, name, content, message):
+    response = reviewer_client.post(import_url(), {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Street.objects.exists()
+
+
+def test_a_forged_or_foreign_confirmation_is_refused(reviewer_client, editor_client):
+    preview = reviewer_client.post(import_url(), {"file": csv_file()})
+    token = preview.context["pending"]
+    refused = editor_client.post(import_url(), {"pending": token})
+    assert "hết hạn" in refused.content.decode()
+    forged = reviewer_client.post(import_url(), {"pending": token + "x"})
+    assert "hết hạn" in forged.content.decode()
+    assert not Street.objects.exists()
+
+
+def test_the_list_offers_import_export_and_filters_apply(reviewer_client, demo):
+    page = reviewer_client.get(reverse("admin:sites_street_changelist")).content.decode()
+    assert import_url() in page and reverse("admin:sites_street_export", args=["xlsx"]) in page
+    url = reverse("admin:sites_street_export", args=["csv"])
+
+    def rows(response) -> list:
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+
+    everything = rows(reviewer_client.get(url))
+    searched = rows(reviewer_client.get(url, {"q": "mai the chuan"}))
+    assert [row[1] for row in searched] == ["Phố Mai Thế Chuẩn"]
+    assert len(everything) == Street.objects.count() > 1
