@@ -7,22 +7,24 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from qrplates import codes, rendering, services
-from qrplates.models import TRANSITIONS, Plate, PlateEvent
+from qrplates import artwork, batch_views, batches, codes, rendering, services
+from qrplates.artwork.text import number, span
+from qrplates.models import TRANSITIONS, Plate, PlateEvent, PrintBatch
 from sites import roles
 from sites.models import Place
 from sites.text import fold
@@ -167,6 +169,7 @@ class PlateAdmin(admin.ModelAdmin):
     readonly_fields = [
         "code",
         "qr_preview",
+        "artwork_links",
         "status",
         "replaces_link",
         "lead_times",
@@ -175,14 +178,14 @@ class PlateAdmin(admin.ModelAdmin):
         "created_by",
     ]
     inlines = [PlateEventInline]
-    actions = ["approve_artwork", "mark_printed", "retire"]
+    actions = ["approve_artwork", "mark_printed", "retire", "put_into_batch"]
     list_per_page = 100
 
     def get_fieldsets(self, request: HttpRequest, obj: Plate | None = None) -> list[tuple]:
         if obj is None:
             return [(None, {"fields": ["place", "person", "label", "notes"]})]
         return [
-            (None, {"fields": ["code", "qr_preview", "status", "label"]}),
+            (None, {"fields": ["code", "qr_preview", "artwork_links", "status", "label"]}),
             (
                 _("Leads to"),
                 {
@@ -278,6 +281,39 @@ class PlateAdmin(admin.ModelAdmin):
             plate.get_absolute_url(),
             gettext("open what it leads to"),
         )
+
+    @admin.display(description=_("plate artwork"))
+    def artwork_links(self, plate: Plate) -> str:
+        data = batches.plate_data(plate)
+        default = batches.plate_template(data.kind)
+        others = [template for template in artwork.TEMPLATES.values() if template != default]
+        rows = format_html_join(
+            "",
+            "<div>{}: {}</div>",
+            (
+                (
+                    template.label,
+                    format_html_join(
+                        " · ",
+                        '<a href="{}?template={}" download>{}</a>',
+                        (
+                            (
+                                reverse("admin:qrplates_plate_artwork", args=[plate.pk, fmt]),
+                                template.name,
+                                fmt.upper(),
+                            )
+                            for fmt in artwork.FORMATS
+                        ),
+                    ),
+                )
+                for template in [default, *others]
+            ),
+        )
+        return format_html("{}{}", rows, template_notes([default]))
+
+    @admin.action(description=_("Put into a print batch"))
+    def put_into_batch(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return put_into_batch(self, request, queryset)
 
     @admin.display(description=_("replaces"))
     def replaces_link(self, plate: Plate) -> str:
@@ -494,4 +530,346 @@ def mint_plates(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Qu
             gettext("Plates minted:"),
             format_html_join(", ", "{} ({})", ((plate_link(p), p.target) for p in minted)),
         ),
+    )
+
+
+# Print batches and plate artwork (the artwork issue): staff put plates into a batch and send it
+# to a print shop; the shop's account sees only its own batches, downloads them and marks them
+# printed. A signed, expiring link serves a shop without an account.
+
+
+def template_notes(templates: list[artwork.Template]) -> str:
+    """The templates' sizes, mounting and the QR sizing rule, as staff and print shops read
+    them."""
+    lines = [
+        format_html(
+            "<strong>{}</strong>: {} × {} mm · {} · {} · {}",
+            template.label,
+            number(template.width_mm),
+            number(template.height_mm),
+            gettext("mount %(height)s m above the ground")
+            % {"height": span(template.mounting_height_m)},
+            gettext("read from %(distance)s m") % {"distance": span(template.reading_distance_m)},
+            gettext("QR at least %(size)s mm wide")
+            % {"size": number(template.qr_min_for_distance_mm)},
+        )
+        for template in templates
+    ]
+    rule = gettext(
+        "A phone reads a QR code from at most about ten times its width: the QR's width is at "
+        "least a tenth of the reading distance, and a size whose modules would be too small to "
+        "print cleanly is refused."
+    )
+    return format_html(
+        "{}<p class='help'>{}</p>",
+        format_html_join("", "<div>{}</div>", ((line,) for line in lines)),
+        rule,
+    )
+
+
+class PrintBatchForm(forms.ModelForm):
+    class Meta:
+        model = PrintBatch
+        fields = [
+            "name",
+            "printer",
+            "template",
+            "error_correction",
+            "png_dpi",
+            "sheet",
+            "plates",
+            "notes",
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("plates") is not None:
+            # The batch's options as submitted: the artwork is checked with them.
+            draft = PrintBatch(
+                template=data.get("template", ""),
+                error_correction=data.get("error_correction", "H"),
+            )
+            batches.check_plates(
+                data["plates"].select_related("place__unit", "person"), batch=draft
+            )
+        return data
+
+
+@admin.register(PrintBatch)
+class PrintBatchAdmin(admin.ModelAdmin):
+    form = PrintBatchForm
+    change_form_template = "qrplates/artwork_batch_change_form.html"
+    view_on_site = False  # its own address is this page
+    list_display = [
+        "name",
+        "status",
+        "plate_count",
+        "printer",
+        "created_at",
+        "sent_at",
+        "printed_at",
+    ]
+    list_filter = ["status", ("printer", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "plates__code"]
+    autocomplete_fields = ["plates"]
+    readonly_fields = [
+        "status",
+        "plate_count",
+        "templates_used",
+        "download",
+        "signed_link",
+        "created_at",
+        "created_by",
+        "sent_at",
+        "printed_at",
+        "printed_by",
+    ]
+
+    # Who sees what: staff with permissions as usual; a print shop only its own batches.
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or batches.is_printer(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: PrintBatch | None = None) -> bool:
+        if super().has_view_permission(request, obj):
+            return True
+        if not batches.is_printer(request.user):
+            return False
+        return obj is None or batches.can_download(request.user, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: PrintBatch | None = None) -> bool:
+        # A batch is the record of what a print shop was given: only an unsent one goes.
+        return super().has_delete_permission(request, obj) and (
+            obj is None or obj.status == PrintBatch.Status.DRAFT
+        )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PrintBatch]:
+        batches_seen = super().get_queryset(request).with_plate_count().select_related("printer")
+        if request.user.has_perm("qrplates.view_printbatch"):
+            return batches_seen
+        return batches_seen.for_printer(request.user)
+
+    def get_fieldsets(self, request: HttpRequest, obj: PrintBatch | None = None) -> list[tuple]:
+        files = (_("Artwork"), {"fields": ["templates_used", "download", "signed_link"]})
+        history = (
+            _("History"),
+            {"fields": ["created_at", "created_by", "sent_at", "printed_at", "printed_by"]},
+        )
+        if obj is None:
+            return [(None, {"fields": ["name", "printer", "plates", "notes"]}), self._options()]
+        if not request.user.has_perm("qrplates.view_printbatch"):
+            # A print shop's view: what to print and how, nothing about the Department's work.
+            files[1]["fields"] = ["templates_used", "download"]
+            return [(None, {"fields": ["name", "status", "plate_count", "notes"]}), files]
+        return [
+            (None, {"fields": ["name", "status", "printer", "plate_count", "plates", "notes"]}),
+            files,
+            self._options(),
+            history,
+        ]
+
+    def _options(self) -> tuple:
+        return (
+            _("Print options"),
+            {
+                "classes": ["collapse"],
+                "fields": ["template", "error_correction", "png_dpi", "sheet"],
+            },
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: PrintBatch | None = None) -> list[str]:
+        if obj is not None and obj.status != PrintBatch.Status.DRAFT:
+            # What the print shop was given is fixed; notes stay open for what happens next.
+            fixed = [field for field in PrintBatchForm.Meta.fields if field != "notes"]
+            return [*self.readonly_fields, *fixed]
+        return self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: PrintBatch, form, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    # Columns and read-only fields
+
+    @admin.display(description=_("number of plates"), ordering="plate_count")
+    def plate_count(self, batch: PrintBatch) -> int:
+        return getattr(batch, "plate_count", 0)
+
+    @admin.display(description=_("templates"))
+    def templates_used(self, batch: PrintBatch) -> str:
+        if batch.template:
+            used = [artwork.get_template(batch.template)]
+        else:
+            kinds = {
+                kind or "person"
+                for kind in batch.plates.values_list("place__kind", flat=True).distinct()
+            }
+            used = list(dict.fromkeys(artwork.template_for_kind(kind) for kind in sorted(kinds)))
+        return template_notes(used or list(artwork.TEMPLATES.values()))
+
+    @admin.display(description=_("download"))
+    def download(self, batch: PrintBatch) -> str:
+        if batch.pk is None:
+            return "—"
+        return format_html(
+            '<a class="button" href="{}">{}</a><p class="help">{}</p>',
+            reverse("admin:qrplates_printbatch_download", args=[batch.pk]),
+            gettext("Download the ZIP"),
+            gettext(
+                "Per plate a print-ready PDF (exact size, 3 mm bleed, crop marks), an SVG and a "
+                "PNG; the plates imposed on press sheets; and manifest.csv."
+            ),
+        )
+
+    @admin.display(description=_("download link for the print shop"))
+    def signed_link(self, batch: PrintBatch) -> str:
+        if batch.pk is None or batch.status == PrintBatch.Status.DRAFT:
+            return gettext("Available once the batch is sent to the print shop.")
+        url = settings.PUBLIC_BASE_URL + reverse(
+            "qrplates:batch-download", args=[batches.download_token(batch)]
+        )
+        expires = timezone.localdate() + batches.LINK_LIFETIME
+        return format_html(
+            '<input type="text" readonly size="80" value="{}"><p class="help">{}</p>',
+            url,
+            gettext(
+                "Works without an account until %(date)s. “New download link” withdraws every "
+                "link given out before."
+            )
+            % {"date": expires.strftime("%d/%m/%Y")},
+        )
+
+    # The batch's own pages: download, send, mark printed, new link
+
+    def get_urls(self) -> list:
+        own = [
+            ("<int:pk>/download/", self.download_view, "download"),
+            ("<int:pk>/send/", self.send_view, "send"),
+            ("<int:pk>/printed/", self.printed_view, "printed"),
+            ("<int:pk>/new-link/", self.new_link_view, "new_link"),
+        ]
+        return [
+            *(
+                path(route, self.admin_site.admin_view(view), name=f"qrplates_printbatch_{name}")
+                for route, view, name in own
+            ),
+            path(
+                "plate/<int:pk>/artwork.<str:fmt>",
+                self.admin_site.admin_view(self.plate_artwork_view),
+                name="qrplates_plate_artwork",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = get_object_or_404(PrintBatch, pk=pk)
+        if not batches.can_download(request.user, batch):
+            raise PermissionDenied
+        return batch_views.batch_zip_response(batch, translation.get_language())
+
+    def send_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = get_object_or_404(PrintBatch, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, batch):
+            raise PermissionDenied
+        try:
+            batches.batch_send(batch=batch)
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+        else:
+            messages.success(request, gettext("The batch is now with the print shop."))
+        return redirect(batch.get_absolute_url())
+
+    def printed_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = get_object_or_404(PrintBatch, pk=pk)
+        allowed = self.has_change_permission(request, batch) or (
+            batches.is_printer(request.user) and batches.can_download(request.user, batch)
+        )
+        if request.method != "POST" or not allowed:
+            raise PermissionDenied
+        try:
+            skipped = batches.batch_mark_printed(batch=batch, by=request.user)
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+        else:
+            messages.success(request, gettext("Thank you: the batch is marked printed."))
+            if skipped:
+                messages.warning(
+                    request,
+                    gettext("These plates were no longer waiting for print: %(codes)s.")
+                    % {"codes": ", ".join(skipped)},
+                )
+        return redirect(batch.get_absolute_url())
+
+    def new_link_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = get_object_or_404(PrintBatch, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, batch):
+            raise PermissionDenied
+        batches.batch_revoke_links(batch=batch)
+        messages.success(request, gettext("Earlier download links no longer work."))
+        return redirect(batch.get_absolute_url())
+
+    def plate_artwork_view(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+        """One plate's artwork (staff): ?template=street|heritage, ?dpi= for the PNG."""
+        plate = get_object_or_404(Plate.objects.select_related("place__unit", "person"), pk=pk)
+        if not request.user.has_perm("qrplates.view_plate"):
+            raise PermissionDenied
+        data = batches.plate_data(plate)
+        try:
+            template = batches.plate_template(data.kind)
+            if request.GET.get("template"):
+                template = artwork.get_template(request.GET["template"])
+            dpi = int(request.GET.get("dpi") or artwork.DEFAULT_DPI)
+            file = artwork.render_plate(
+                data, fmt=fmt, template=template, dpi=dpi, language=translation.get_language()
+            )
+        except (artwork.ArtworkError, ValueError) as refusal:
+            messages.error(request, str(refusal))
+            return redirect(reverse("admin:qrplates_plate_change", args=[plate.pk]))
+        response = HttpResponse(file.content, content_type=file.mime)
+        response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+        return response
+
+
+def put_into_batch(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
+) -> HttpResponse | None:
+    """An intermediate page: choose a batch being prepared, or name a new one."""
+    drafts = PrintBatch.objects.filter(status=PrintBatch.Status.DRAFT)
+    if "apply" in request.POST:
+        choice = request.POST.get("batch", "")
+        name = request.POST.get("name", "").strip()
+        try:
+            if choice.isdigit():
+                batch = get_object_or_404(drafts, pk=choice)
+                added = batches.batch_add_plates(batch=batch, plates=queryset)
+            elif name:
+                batch = batches.batch_create(name=name, plates=queryset, by=request.user)
+                added = batch.plates.count()
+            else:
+                raise ValidationError(gettext("Choose a batch or give the new batch a name."))
+        except ValidationError as refusal:
+            for message in refusal.messages:
+                messages.error(request, message)
+            return None
+        messages.success(
+            request,
+            format_html(
+                "{} <a href='{}'>{}</a>",
+                gettext("%(count)s plates added to") % {"count": added},
+                batch.get_absolute_url(),
+                batch,
+            ),
+        )
+        return None
+    return TemplateResponse(
+        request,
+        "qrplates/artwork_batch_add.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": gettext("Put plates into a print batch"),
+            "plates": queryset,
+            "drafts": drafts,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        },
     )

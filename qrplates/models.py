@@ -9,6 +9,7 @@ leads to can change (a retarget, a merge of records), the code itself cannot.
 from __future__ import annotations
 
 import datetime
+import secrets
 
 import simple_history
 from django.conf import settings
@@ -33,8 +34,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qrplates import codes
+from qrplates import artwork, codes
+from sites import roles
 from sites.models import AdminUnit, Person, Place
+from sites.text import slugify_vi
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
@@ -374,3 +377,133 @@ class PlateScanDay(models.Model):
 # Who changed a plate's own fields (what it leads to, its label and notes, its status) and when,
 # with the old values; the steps of its life are in PlateEvent.
 simple_history.register(Plate)
+
+
+# Print batches: the plates a print shop prints in one run (the artwork issue).
+
+# The print shops' group, one of the Department's roles (sites/roles.py).
+PRINTER_GROUP = roles.PRINTER
+
+
+def new_link_key() -> str:
+    """Part of what a batch's download link signs: a new key revokes every link given out."""
+    return secrets.token_hex(16)
+
+
+class PrintBatchQuerySet(models.QuerySet):
+    def for_printer(self, user: models.Model) -> PrintBatchQuerySet:
+        """What a print shop's account sees: the batches sent to it, nothing in preparation."""
+        return self.filter(printer=user).exclude(status=PrintBatch.Status.DRAFT)
+
+    def with_plate_count(self) -> PrintBatchQuerySet:
+        return self.annotate(plate_count=Count("plates"))
+
+
+class PrintBatch(models.Model):
+    """A print run: plates whose artwork goes to one print shop in one ZIP (per plate PDF, SVG
+    and PNG, imposed sheets and a manifest), and the shop's word that they are printed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Being prepared")
+        SENT = "sent", _("Sent to the print shop")
+        PRINTED = "printed", _("Printed")
+
+    name = models.CharField(
+        _("name"),
+        max_length=160,
+        help_text=_("What the print shop will see, e.g. “Tam Thanh ward, November 2026”."),
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    plates = models.ManyToManyField(
+        Plate, verbose_name=_("plates"), related_name="print_batches", blank=True
+    )
+    printer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("print shop account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="print_batches",
+        limit_choices_to={"groups__name": PRINTER_GROUP},
+        help_text=_(
+            "A staff account in the “Printer” group: it sees only the batches sent to it, can "
+            "download them and mark them printed, and nothing else."
+        ),
+    )
+    template = models.CharField(
+        _("plate template"),
+        max_length=20,
+        blank=True,
+        choices=[(name, template.label) for name, template in artwork.TEMPLATES.items()],
+        help_text=_(
+            "Leave empty to print streets on the small street plate and relics, scenic spots "
+            "and people on the heritage panel."
+        ),
+    )
+    error_correction = models.CharField(
+        _("QR error correction"),
+        max_length=1,
+        choices=list(artwork.ERROR_CORRECTION_LEVELS.items()),
+        default="H",
+        help_text=_(
+            "H still reads with nearly a third of the symbol damaged: keep it for plates that "
+            "hang outdoors."
+        ),
+    )
+    png_dpi = models.PositiveSmallIntegerField(
+        _("PNG resolution (dpi)"),
+        default=artwork.DEFAULT_DPI,
+        validators=[
+            MinValueValidator(artwork.DPI_RANGE[0]),
+            MaxValueValidator(artwork.DPI_RANGE[1]),
+        ],
+    )
+    sheet = models.CharField(
+        _("press sheet for imposition"),
+        max_length=20,
+        choices=[(name, name) for name in artwork.SHEETS],
+        default="A1",
+    )
+    link_key = models.CharField(max_length=32, editable=False, default=new_link_key)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True, editable=False)
+    printed_at = models.DateTimeField(_("printed"), null=True, blank=True, editable=False)
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked printed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = PrintBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("print batch")
+        verbose_name_plural = _("print batches")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:qrplates_printbatch_change", args=[self.pk])
+
+    @property
+    def folder_name(self) -> str:
+        """The ZIP's top folder and file name: "batch-12-tam-thanh-ward-november-2026"."""
+        return f"batch-{self.pk}-{slugify_vi(self.name)[:60]}".rstrip("-")

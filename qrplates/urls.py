@@ -2,13 +2,15 @@
 cannot know its reader's language, and every character of the address makes the QR code bigger.
 The language-prefixed "type the code" page (`plate-code`) is in `streetinfo/urls.py`."""
 
-from django.urls import re_path
+from django.urls import path, re_path
 
-from qrplates import views
+from qrplates import batch_views, views
 
 app_name = "qrplates"
 urlpatterns = [
     re_path(r"^[Qq]/?$", views.enter_short, name="enter"),
     # Any letter case and any junk reach the view, which answers 200 or its own 404 page.
     re_path(r"^[Qq]/(?P<code>[^/]+)/?$", views.scan, name="scan"),
+    # A print batch's signed, expiring download link (for a print shop without an account).
+    path("artwork/<str:token>/", batch_views.batch_download, name="batch-download"),
 ]
