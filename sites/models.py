@@ -23,6 +23,7 @@ from django.utils.translation import pgettext_lazy
 
 from sites import geo, images
 from sites.text import fold, nfc, slugify_vi
+from streetinfo import pagecache
 
 DEFAULT_SUFFIX = settings.MODELTRANSLATION_DEFAULT_LANGUAGE.replace("-", "_")
 
@@ -1010,6 +1011,7 @@ class Photo(RecordAttachment):
         with self.image.open("rb") as source:
             self.renditions = images.make_renditions(source, self.image.name)
         type(self).objects.filter(pk=self.pk).update(renditions=self.renditions)
+        pagecache.invalidate(self)
         if previous.get("folder") and previous.get("folder") != self.renditions.get("folder"):
             transaction.on_commit(lambda: images.delete_renditions(previous))
 
