@@ -9,6 +9,7 @@ class SitesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from qrplates import static_mode
         from qrplates.models import Plate
         from sites import models
         from streetinfo import pagecache
@@ -32,3 +33,5 @@ class SitesConfig(AppConfig):
 
         post_save.connect(changed, dispatch_uid="pagecache-save")
         post_delete.connect(changed, dispatch_uid="pagecache-delete")
+        # Static mode's files (STATIC_MODE_DIR) follow the same changes.
+        pagecache.on_invalidate(static_mode.refresh_for)

@@ -310,6 +310,8 @@ PAGE_CACHE_ALIAS = "pages"
 PAGE_CACHE_FRESH_SECONDS = env_int("PAGE_CACHE_FRESH_SECONDS", 86400 if REDIS_URL else 60)
 # How long a copy is kept for serving through an outage.
 PAGE_CACHE_KEEP_SECONDS = env_int("PAGE_CACHE_KEEP_SECONDS", 30 * 86400, minimum=1)
+# Static mode (manage.py render_static): when set, the folder whose files are refreshed on publish.
+STATIC_MODE_DIR = os.environ.get("STATIC_MODE_DIR", "").strip()
 # Scan counts are written in batches, at most this often per process (qrplates/scans.py).
 SCAN_COUNT_FLUSH_SECONDS = env_int("SCAN_COUNT_FLUSH_SECONDS", 10)
 
