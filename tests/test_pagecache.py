@@ -101,6 +101,19 @@ def test_public_pages_are_cached_and_revalidated_from_the_copy(client, plate):
     assert revalidated.status_code == 304
 
 
+def test_scans_are_cacheable_by_a_cdn_per_language_but_a_signed_in_scan_is_not(
+    client, plate, staff
+):
+    response = scan(client, plate)
+    cache_control = response["Cache-Control"]
+    assert "public" in cache_control and "s-maxage=" in cache_control
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
+    staff_client = Client()
+    staff_client.force_login(staff)
+    signed_in = staff_client.get(f"/Q/{plate.code}", HTTP_USER_AGENT=BOT)
+    assert "private" in signed_in["Cache-Control"] and "public" not in signed_in["Cache-Control"]
+
+
 def test_searches_and_staff_are_never_served_a_copy(client, plate, staff):
     client.get("/vi/search/?q=hoang")
     assert "X-Page-Cache" not in client.get("/vi/search/?q=hoang")
