@@ -29,7 +29,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -97,6 +96,9 @@ class Report:
 
 class StaticSite:
     def __init__(self, out: Path):
+        # Django's test client renders a page exactly as a request would, headers included.
+        from django.test import Client
+
         self.out = Path(out)
         base = urlsplit(settings.PUBLIC_BASE_URL)
         self.client = Client(
