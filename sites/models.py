@@ -570,12 +570,16 @@ class PlaceQuerySet(PublishableQuerySet):
         return self.filter(unit=unit)
 
     def for_list(self) -> PlaceQuerySet:
-        """What a list of places shows: the place row and its unit, one query."""
-        return self.select_related("unit")
+        """What a list of places shows: the place row and its unit, one query (without the
+        unit's boundary polygon: kilobytes per row that no list shows)."""
+        return self.select_related("unit").defer("unit__boundary")
 
     def with_details(self) -> PlaceQuerySet:
-        """Places with their kind-specific columns joined in (no query per row)."""
-        return self.select_related("unit", "street", "relic", "scenicspot", "street__named_after")
+        """Places with their kind-specific columns joined in (no query per row); the unit's
+        boundary polygon is left out, as in `for_list`."""
+        return self.select_related(
+            "unit", "street", "relic", "scenicspot", "street__named_after"
+        ).defer("unit__boundary")
 
     def with_coordinates(self) -> PlaceQuerySet:
         return self.exclude(lat=None).exclude(lon=None)
