@@ -27,6 +27,7 @@ from qrplates.models import Plate, PlateEvent
 from sites import geo, roles
 from sites.models import Place
 from sites.uploads import validate_photo
+from streetinfo.security import permissions_policy
 
 
 class FarFromRecord(Exception):
@@ -117,6 +118,8 @@ class InstallForm(forms.Form):
 
 
 @never_cache
+# The only page that reads the phone's position (the installer's, to place the plate).
+@permissions_policy(geolocation="self")
 def confirm_installation(request: HttpRequest, code: str) -> HttpResponse:
     """`/<lang>/install/<code>/`: the installer's page for one plate."""
     if not request.user.is_authenticated:
