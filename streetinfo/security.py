@@ -9,7 +9,9 @@ from functools import wraps
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import ngettext
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -111,3 +113,18 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
         "failure_limit": settings.AXES_FAILURE_LIMIT,
     }
     return render(request, "admin/lockout.html", context, status=429)
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, with its message in our catalogue: Django 6 changed the message and its own
+    Vietnamese catalogue does not have the new one yet, so staff would read it in English."""
+
+    def get_error_message(self) -> str:
+        return (
+            ngettext(
+                "This password is too short. It must contain at least %d character.",
+                "This password is too short. It must contain at least %d characters.",
+                self.min_length,
+            )
+            % self.min_length
+        )
