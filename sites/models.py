@@ -23,6 +23,7 @@ from django.utils.translation import pgettext_lazy
 
 from sites import geo, images
 from sites.text import fold, nfc, slugify_vi
+from sites.uploads import PhotoField
 
 DEFAULT_SUFFIX = settings.MODELTRANSLATION_DEFAULT_LANGUAGE.replace("-", "_")
 
@@ -497,7 +498,7 @@ class Person(PublishableModel):
         _("role"), max_length=200, blank=True, help_text=_("One line: who they were.")
     )
     biography = models.TextField(_("biography"), blank=True)
-    portrait = models.ImageField(_("portrait"), upload_to="people/", blank=True)
+    portrait = PhotoField(_("portrait"), upload_to="people/", blank=True)
 
     objects = PersonQuerySet.as_manager()
 
@@ -980,7 +981,7 @@ class Source(RecordAttachment):
 
 
 class Photo(RecordAttachment):
-    image = models.ImageField(_("image"), upload_to="photos/%Y/")
+    image = PhotoField(_("image"), upload_to="photos/%Y/")
     caption = models.CharField(
         _("caption"), max_length=300, blank=True, help_text=_("Also read aloud to blind visitors.")
     )
@@ -1174,7 +1175,7 @@ class Suggestion(PublicSubmission):
         blank=True,
         help_text=_("The correction, or what the photo shows."),
     )
-    photo = models.ImageField(_("photo"), upload_to="suggestions/%Y/", blank=True)
+    photo = PhotoField(_("photo"), upload_to="suggestions/%Y/", blank=True)
     credit = models.CharField(
         _("credit"), max_length=200, blank=True, help_text=_("The name to credit a photo to.")
     )

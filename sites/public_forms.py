@@ -22,7 +22,6 @@ from django.views.decorators.cache import never_cache
 from qrplates import codes
 from qrplates.models import Plate
 from sites.models import Person, Place, ProblemReport, Suggestion
-from sites.uploads import validate_photo
 from streetinfo.security import client_ip
 
 RATE_WINDOW_S = 3600
@@ -104,12 +103,6 @@ class SuggestionForm(forms.ModelForm):
             "credit": _("Name to credit the photo to (optional)"),
             "contact": _("Your phone or e-mail, if you want an answer (optional)"),
         }
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo:
-            validate_photo(photo)
-        return photo
 
     def clean(self) -> dict:
         data = super().clean()

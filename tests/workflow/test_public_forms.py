@@ -153,7 +153,7 @@ def test_a_photo_suggestion_waits_for_moderation_and_then_joins_the_record(
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (SimpleUploadedFile("a.jpg", b"not an image"), "ảnh hợp lệ"),
+        (SimpleUploadedFile("a.jpg", b"not an image"), "không phải là ảnh mở được"),
         (jpeg(fmt="GIF"), "JPEG, PNG"),
     ],
     ids=["not-an-image", "gif"],
