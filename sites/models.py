@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sites import geo, images
-from sites.text import fold, nfc, slugify_vi
+from sites.text import fold, nfc, slugify_vi, strip_markup
 from sites.uploads import PhotoField
 
 DEFAULT_SUFFIX = settings.MODELTRANSLATION_DEFAULT_LANGUAGE.replace("-", "_")
@@ -38,8 +38,18 @@ def translated_names(instance: models.Model, field: str) -> list[str]:
     return values
 
 
+def is_free_text(field: models.Field) -> bool:
+    """A field people write text into (not an address, a slug or a choice)."""
+    return (
+        isinstance(field, models.CharField | models.TextField)
+        and not isinstance(field, models.URLField | models.SlugField | models.EmailField)
+        and not field.choices
+    )
+
+
 class NormalizedTextModel(models.Model):
-    """Stores every text in Unicode NFC, whatever the editor's keyboard sent."""
+    """Stores every text in Unicode NFC and without markup, whatever the editor's keyboard, a
+    spreadsheet or another system's API call sent (sites.text: `nfc`, `strip_markup`)."""
 
     class Meta:
         abstract = True
@@ -53,7 +63,10 @@ class NormalizedTextModel(models.Model):
             if isinstance(field, models.CharField | models.TextField):
                 value = getattr(self, field.attname)
                 if isinstance(value, str):
-                    setattr(self, field.attname, nfc(value))
+                    value = nfc(value)
+                    if is_free_text(field):
+                        value = strip_markup(value)
+                    setattr(self, field.attname, value)
 
 
 class Status(models.TextChoices):
