@@ -73,3 +73,15 @@ def strip_markup(value: str) -> str:
     )
     escaped = _LINE_BREAKS.sub("\n", escaped)
     return html.unescape(nh3.clean(escaped, tags=set(), strip_comments=True)).strip()
+
+
+_WEB_ADDRESS = re.compile(r"https?://[^\s]", re.IGNORECASE)
+
+
+def web_url(value: str | None) -> str:
+    """`value` when it is an http(s) address that a link may point to; "" otherwise
+    (javascript:, data:, a relative path). The forms refuse such addresses already; this is
+    for pages and API answers, so that text that reached the database another way never
+    becomes a live link."""
+    value = (value or "").strip()
+    return value if _WEB_ADDRESS.match(value) else ""
