@@ -145,8 +145,16 @@ def test_staff_meet_no_policy_violation_in_the_admin(site, watched, superuser):
     expect(page.locator(".dashboard table").first).to_be_visible()
     watcher.page_done(page)
 
-    page.goto(f"{site.url}/admin/sites/street/{street.pk}/history/")
-    watcher.page_done(page)
+    # simple-history's list, the review diff, the spreadsheet import, a print batch.
+    for path in (
+        f"/admin/sites/street/{street.pk}/history/",
+        f"/admin/sites/street/{street.pk}/review/",
+        "/admin/sites/street/import/",
+        "/admin/qrplates/printbatch/add/",
+    ):
+        response = page.goto(site.url + path)
+        assert response.status == 200, path
+        watcher.page_done(page)
     assert watcher.problems == []
 
 
