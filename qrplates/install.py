@@ -26,7 +26,8 @@ from qrplates import codes, services
 from qrplates.models import Plate, PlateEvent
 from sites import geo, roles
 from sites.models import Place
-from sites.uploads import validate_photo
+from sites.uploads import PhotoFormField
+from streetinfo.security import permissions_policy
 
 
 class FarFromRecord(Exception):
@@ -97,7 +98,7 @@ class InstallForm(forms.Form):
         help_text=_("Filled in by the phone's GPS; or type it, e.g. 21.851727."),
     )
     lon = forms.FloatField(label=_("longitude"), min_value=-180, max_value=180)
-    photo = forms.ImageField(
+    photo = PhotoFormField(
         label=_("Photo of the plate on its pole (optional)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
@@ -109,14 +110,10 @@ class InstallForm(forms.Form):
         label=_("Yes, the plate is installed here"), required=False, widget=forms.HiddenInput
     )
 
-    def clean_photo(self) -> UploadedFile | None:
-        photo = self.cleaned_data.get("photo")
-        if photo:
-            validate_photo(photo)
-        return photo
-
 
 @never_cache
+# The only page that reads the phone's position (the installer's, to place the plate).
+@permissions_policy(geolocation="self")
 def confirm_installation(request: HttpRequest, code: str) -> HttpResponse:
     """`/<lang>/install/<code>/`: the installer's page for one plate."""
     if not request.user.is_authenticated:

@@ -39,11 +39,13 @@ from qrplates import artwork, codes
 from sites import roles
 from sites.models import AdminUnit, Person, Place
 from sites.text import slugify_vi
+from sites.uploads import PhotoField
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
 
 def validate_photo_size(photo) -> None:
+    """Named by migration 0001; photos are now checked by sites.uploads.PhotoField."""
     if photo and photo.size > MAX_PHOTO_BYTES:
         raise ValidationError(
             _("The photo is %(size)s MB; the limit is %(limit)s MB. Send a smaller copy."),
@@ -306,9 +308,7 @@ class PlateEvent(models.Model):
         blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
-    photo = models.ImageField(
-        _("photo"), upload_to="plates/%Y/", blank=True, validators=[validate_photo_size]
-    )
+    photo = PhotoField(_("photo"), upload_to="plates/%Y/", blank=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

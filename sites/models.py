@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sites import geo, images
-from sites.text import fold, nfc, slugify_vi
+from sites.text import fold, nfc, slugify_vi, strip_markup
+from sites.uploads import PhotoField
 from streetinfo import pagecache
 
 DEFAULT_SUFFIX = settings.MODELTRANSLATION_DEFAULT_LANGUAGE.replace("-", "_")
@@ -38,8 +39,18 @@ def translated_names(instance: models.Model, field: str) -> list[str]:
     return values
 
 
+def is_free_text(field: models.Field) -> bool:
+    """A field people write text into (not an address, a slug or a choice)."""
+    return (
+        isinstance(field, models.CharField | models.TextField)
+        and not isinstance(field, models.URLField | models.SlugField | models.EmailField)
+        and not field.choices
+    )
+
+
 class NormalizedTextModel(models.Model):
-    """Stores every text in Unicode NFC, whatever the editor's keyboard sent."""
+    """Stores every text in Unicode NFC and without markup, whatever the editor's keyboard, a
+    spreadsheet or another system's API call sent (sites.text: `nfc`, `strip_markup`)."""
 
     class Meta:
         abstract = True
@@ -53,7 +64,10 @@ class NormalizedTextModel(models.Model):
             if isinstance(field, models.CharField | models.TextField):
                 value = getattr(self, field.attname)
                 if isinstance(value, str):
-                    setattr(self, field.attname, nfc(value))
+                    value = nfc(value)
+                    if is_free_text(field):
+                        value = strip_markup(value)
+                    setattr(self, field.attname, value)
 
 
 class Status(models.TextChoices):
@@ -498,7 +512,7 @@ class Person(PublishableModel):
         _("role"), max_length=200, blank=True, help_text=_("One line: who they were.")
     )
     biography = models.TextField(_("biography"), blank=True)
-    portrait = models.ImageField(_("portrait"), upload_to="people/", blank=True)
+    portrait = PhotoField(_("portrait"), upload_to="people/", blank=True)
 
     objects = PersonQuerySet.as_manager()
 
@@ -985,7 +999,7 @@ class Source(RecordAttachment):
 
 
 class Photo(RecordAttachment):
-    image = models.ImageField(_("image"), upload_to="photos/%Y/")
+    image = PhotoField(_("image"), upload_to="photos/%Y/")
     caption = models.CharField(
         _("caption"), max_length=300, blank=True, help_text=_("Also read aloud to blind visitors.")
     )
@@ -1180,7 +1194,7 @@ class Suggestion(PublicSubmission):
         blank=True,
         help_text=_("The correction, or what the photo shows."),
     )
-    photo = models.ImageField(_("photo"), upload_to="suggestions/%Y/", blank=True)
+    photo = PhotoField(_("photo"), upload_to="suggestions/%Y/", blank=True)
     credit = models.CharField(
         _("credit"), max_length=200, blank=True, help_text=_("The name to credit a photo to.")
     )

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from qrplates import codes
 from qrplates.models import Plate
 from sites.models import Person, Place, ProblemReport, Suggestion
-from sites.uploads import validate_photo
+from streetinfo.security import client_ip
 
 RATE_WINDOW_S = 3600
 
@@ -32,7 +32,7 @@ def over_rate_limit(request: HttpRequest, scope: str) -> bool:
     a hash of the address, the secret key and the window: it cannot be turned back into the
     address, and it expires with the window."""
     window = int(time.time() // RATE_WINDOW_S)
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_ip(request)
     digest = hashlib.sha256(f"{settings.SECRET_KEY}|{scope}|{window}|{address}".encode())
     key = f"public-form:{digest.hexdigest()}"
     cache.add(key, 0, RATE_WINDOW_S)
@@ -103,12 +103,6 @@ class SuggestionForm(forms.ModelForm):
             "credit": _("Name to credit the photo to (optional)"),
             "contact": _("Your phone or e-mail, if you want an answer (optional)"),
         }
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo:
-            validate_photo(photo)
-        return photo
 
     def clean(self) -> dict:
         data = super().clean()

@@ -45,6 +45,7 @@ from sites.models import (
     Status,
     Street,
 )
+from sites.text import web_url
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 DEFAULT_LANGUAGE = settings.LANGUAGE_CODE
@@ -213,9 +214,16 @@ class PlaceBriefSerializer(serializers.Serializer):
     api_url = ApiUrl("place-detail")
 
 
+class WebUrlField(serializers.CharField):
+    """An http(s) address, or "" (never a javascript: or data: address: sites.text.web_url)."""
+
+    def to_representation(self, value: str) -> str:
+        return web_url(value)
+
+
 class SourceSerializer(serializers.Serializer):
     title = serializers.CharField(read_only=True)
-    url = serializers.CharField(read_only=True, help_text="Empty when the source is not online.")
+    url = WebUrlField(read_only=True, help_text="Empty when the source is not online.")
     note = TranslatedText()
 
 

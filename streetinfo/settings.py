@@ -6,11 +6,15 @@ ALLOWED_HOSTS, DATABASE_URL and PUBLIC_BASE_URL; a malformed value stops the pro
 message naming the variable.
 """
 
+import base64
+import datetime
+import hashlib
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -70,6 +74,27 @@ def env_url(name: str, default: str) -> str:
     return value
 
 
+def env_header(name: str) -> str | None:
+    """An HTTP header name ("X-Forwarded-Proto") as Django reads it from request.META
+    ("HTTP_X_FORWARDED_PROTO"); None when unset."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if not all(part.isalnum() for part in value.split("-")):
+        raise ImproperlyConfigured(
+            f"{name} must be a header name like X-Forwarded-Proto, got {value!r}"
+        )
+    return "HTTP_" + value.upper().replace("-", "_")
+
+
+def csp_hash(path: Path) -> str:
+    """The CSP source that allows one inline <style> or <script>: the sha256 of its text, read
+    as the inline_static tag reads it (UTF-8 text, universal newlines)."""
+    text = path.read_text(encoding="utf-8")
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = os.environ.get(name, "").strip().lower() or default
     if value not in choices:
@@ -117,6 +142,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Counts failed admin logins per username and address and locks them out for a while.
+    "axes",
     "sites.apps.SitesConfig",
     "qrplates.apps.QrplatesConfig",
 ]
@@ -125,6 +152,9 @@ MIDDLEWARE = [
     # First, so that its headers reach every API response, including errors and preflights.
     "sites.api.ReadOnlyCorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (see SECURE_CSP below).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "streetinfo.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public pages and scans from the cache, before anything else runs (streetinfo/pagecache.py);
     # the copies are the compressed responses with their ETags, so it sits outside those two.
@@ -144,6 +174,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out admin login into the lockout page (AXES_* below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "streetinfo.urls"
@@ -160,6 +192,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # `csp_nonce`, for the few inline scripts and styles of non-cached pages.
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -176,9 +210,16 @@ DATABASES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Every account is staff (editors, reviewers, installers, print shops) and the admin has one
+# factor only: 12 characters at least (Django's default is 8, which the common password lists
+# and a cracking rig cover), with the similarity, common-password and all-digits checks.
+# A passphrase ("cau-ky-lua-mua-xuan") is easier to remember and longer.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "streetinfo.security.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 12, minimum=8)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -196,6 +237,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "lang"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Not HttpOnly: the public pages' script sets it itself (static/js/site.js, with ";secure" over
+# HTTPS). It only holds "vi" or "en".
+LANGUAGE_COOKIE_SECURE = not DEBUG
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -219,9 +263,14 @@ STORAGES = {
 # The admin's tabbed translation fields need jQuery UI: served from our static files, never a CDN.
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
+# Reverse proxies in front of the app (nginx alone: 1). With 0, the client's address is the
+# connection's; with N, the N-th address from the right of X-Forwarded-For (what the nearest of
+# our proxies saw), never a value the client chose. Used by the API's throttles, the admin login
+# throttle and the public forms' rate limit. API_NUM_PROXIES is its former name.
+NUM_PROXIES = env_int("NUM_PROXIES", env_int("API_NUM_PROXIES", 0))
+
 # The open-data API (/api/v1/, sites/api.py): anyone reads what is published, staff systems write
-# with a token. Anonymous clients are throttled per address; behind a reverse proxy set
-# API_NUM_PROXIES so that the client's address is read from X-Forwarded-For and not the proxy's.
+# with a token. Anonymous clients are throttled per address (see NUM_PROXIES).
 # Throttle counters live in the default cache (per process unless a shared cache is configured).
 API_THROTTLE_ANON = env_rate("API_THROTTLE_ANON", "120/minute")
 # Whole-list CSV and GeoJSON exports, a second or two of work each: counted apart, and fewer.
@@ -245,7 +294,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "sites.api.exception_handler",
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+    "NUM_PROXIES": NUM_PROXIES,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -316,6 +365,123 @@ STATIC_MODE_DIR = os.environ.get("STATIC_MODE_DIR", "").strip()
 SCAN_COUNT_FLUSH_SECONDS = env_int("SCAN_COUNT_FLUSH_SECONDS", 10)
 
 LOGIN_URL = "admin:login"
+
+# --- HTTPS, cookies and security headers --------------------------------------------------------
+# Production (DEBUG=0) is HTTPS only; development serves plain http://127.0.0.1:8000.
+# Behind a reverse proxy that ends TLS, set SECURE_PROXY_SSL_HEADER to the header it sets
+# ("X-Forwarded-Proto", value "https"), and make sure the proxy overwrites it on every request.
+_proxy_ssl_header = env_header("SECURE_PROXY_SSL_HEADER")
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The load balancer's and the container's health checks speak plain HTTP to the app itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
+# A year of HSTS by default in production. includeSubDomains and preload are left to the
+# Department (env, off by default): they bind every name under the host that sends them, which
+# for an address like langson.gov.vn would force HTTPS on other services of the province, and a
+# preload entry takes months to undo. On a dedicated host (qr.langson.gov.vn) both are safe.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [
+    # `check --deploy` warns about each of the two being off: a deliberate choice (above).
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
+SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+# No Referer at all to other sites, the full address within ours (Django's CSRF check of HTTPS
+# form posts needs it). Stricter than the browsers' strict-origin-when-cross-origin: our
+# addresses can hold secrets (a print shop's signed download link, an installer's plate code,
+# admin record ids), and a visitor following a source link tells that site nothing.
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (Django's own middleware): no inline script or style runs unless the
+# policy names it, 'unsafe-inline' nowhere.
+# - Public pages (/vi/…, /en/…, /Q/<code>) are cached and shared by every visitor (page cache,
+#   CDN), so their policy never holds a per-request nonce: the critical CSS inlined in every page
+#   (templates/base.html) is allowed by its sha256, computed here from the file; they have no
+#   inline script, style attribute or event handler (tests/test_security_headers.py).
+# - Pages made for one person (the admin's own templates, the installer's page) mark their few
+#   inline blocks with the request's nonce (`csp_nonce`); the nonce appears in the header only
+#   when the page used it, so the public pages' header stays the same for everyone.
+# - The service worker and the offline area packs fetch from our own origin (connect-src,
+#   worker-src). Media served from another origin (object storage, a CDN) is named in
+#   CSP_MEDIA_SOURCES, e.g. "https://media.langson.gov.vn".
+INLINE_CSS_HASH = csp_hash(BASE_DIR / "static" / "css" / "site.css")
+CSP_MEDIA_SOURCES = env_list("CSP_MEDIA_SOURCES", [])
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, INLINE_CSS_HASH, CSP.NONCE],
+    "img-src": [CSP.SELF, *CSP_MEDIA_SOURCES],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF, *CSP_MEDIA_SOURCES],
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    # Over HTTPS, a stray http:// address in content loads over https:// instead of failing.
+    "upgrade-insecure-requests": not DEBUG,
+}
+
+# Permissions-Policy on every response (streetinfo/security.py): the browser features a page may
+# use. Everything here is off; the installer's confirmation page turns geolocation on for itself
+# (@permissions_policy(geolocation="self")). Not listed, so left to the browser's defaults:
+# fullscreen, web-share (the share button) and clipboard-write (copy the link), same-origin only.
+# A file input with capture="environment" (the installer's photo) opens the camera app, which
+# the camera feature does not govern.
+PERMISSIONS_POLICY = dict.fromkeys(
+    (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ),
+    (),
+)
+
+# --- Admin login throttling (django-axes) -------------------------------------------------------
+# LOGIN_FAILURE_LIMIT wrong passwords for one username from one address lock that pair out for
+# LOGIN_COOLOFF_MINUTES; a correct password is refused meanwhile. Per username *and* address: a
+# stranger guessing cannot lock an editor out of the office, and a guesser gains nothing by
+# switching names. Failures are kept in the database (shared by every app server). Unlock early
+# with `manage.py axes_reset_username NAME`.
+AUTHENTICATION_BACKENDS = [
+    "streetinfo.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "streetinfo.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "streetinfo.security.lockout_response"
+# Successful logins are not recorded (nothing about staff's addresses is kept without need), and
+# axes' own admin pages (English only) stay out of the Vietnamese admin.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+# Lockouts are logged as warnings either way; verbose adds a banner to every manage.py command.
+AXES_VERBOSE = False
 
 # The Department's workflow (sites/roles.py, qrplates/install.py, sites/public_forms.py).
 # A plate confirmed farther than this from its record's coordinates is flagged for review.

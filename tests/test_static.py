@@ -42,7 +42,7 @@ def test_hashed_static_files_are_served_compressed_and_cached_for_good(collected
         "import django, sys; django.setup();"
         "from django.test import Client; from django.templatetags.static import static;"
         "url = static('js/site.js');"
-        "r = Client().get(url, HTTP_ACCEPT_ENCODING='gzip, br');"
+        "r = Client().get(url, HTTP_ACCEPT_ENCODING='gzip, br', secure=True);"
         "print(url, r.status_code, r['Content-Encoding'], r['Cache-Control'])"
     )
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}

@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from sites.models import Photo, PublishableModel
 from sites.seo import OG_LOCALES
 from sites.static_text import static_text
+from sites.text import web_url
 
 register = template.Library()
 
@@ -73,6 +74,12 @@ def lang_attr(record: object, field: str) -> SafeString:
         if code != current and getattr(record, f"{field}_{code.replace('-', '_')}", None):
             return format_html(' lang="{}"', code)
     return mark_safe("")
+
+
+@register.filter(name="web_url")
+def web_url_filter(value: str | None) -> str:
+    """Only http(s) addresses become links (sites.text.web_url)."""
+    return web_url(value)
 
 
 @register.simple_tag

@@ -18,7 +18,7 @@ CAVE_EN = "/en/scenic-spots/dong-nhi-thanh/"
 
 def wait_for_service_worker(page: Page) -> None:
     """Until the worker controls the page and has kept it (the first page is kept on request)."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
     page.wait_for_function(
         """async (path) => {
             const names = await caches.keys();
@@ -46,7 +46,7 @@ def test_a_visitor_reads_a_place_switches_language_opens_a_person_and_reads_offl
     expect(page.locator(".subtitle")).to_have_attribute("lang", "en")
     image = page.locator("main picture img").first
     expect(image).to_have_attribute("alt", "Lối vào động")
-    page.wait_for_function("document.querySelector('main picture img').naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('main picture img').naturalWidth > 0")
     wait_for_service_worker(page)
     screenshot(page, "1-place-vi")
 
@@ -85,7 +85,7 @@ def test_a_visitor_reads_a_place_switches_language_opens_a_person_and_reads_offl
 def test_saving_an_area_lets_a_visitor_read_its_places_offline(site, phone, screenshot):
     page = phone.new_page()
     page.goto(site.url + "/vi/units/phuong-tam-thanh/")
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
     save = page.get_by_role("button", name="Lưu khu vực này để đọc ngoại tuyến")
     expect(save).to_be_visible()
     save.click()
@@ -96,7 +96,7 @@ def test_saving_an_area_lets_a_visitor_read_its_places_offline(site, phone, scre
     # Never opened, but stored with its area: text and small photo.
     page.goto(site.url + CAVE_VI)
     expect(page.locator("h1")).to_have_text("Động Nhị Thanh")
-    page.wait_for_function("document.querySelector('main picture img').naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('main picture img').naturalWidth > 0")
     page.goto(site.url + "/vi/streets/pho-to-thi/")
     expect(page.locator("h1")).to_have_text("Phố Tô Thị")
     phone.set_offline(False)

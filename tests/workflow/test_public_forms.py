@@ -105,6 +105,17 @@ def test_too_many_reports_from_one_client_are_refused(client, own_street, settin
     assert not any("127.0.0.1" in str(k) for k in getattr(cache, "_cache", {}))
 
 
+def test_behind_the_proxy_each_visitor_has_their_own_limit(own_street, settings):
+    settings.PUBLIC_FORM_RATE_LIMIT = 1
+    settings.NUM_PROXIES = 1
+    url = report_url(own_street)
+    first = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert first.post(url, {"kind": "other"}).status_code == 302
+    assert first.post(url, {"kind": "other"}).status_code == 429
+    second = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.4")
+    assert second.post(url, {"kind": "other"}).status_code == 302
+
+
 def test_unpublished_records_and_junk_have_no_form(client, other_relic):
     assert client.get(report_url(other_relic)).status_code == 404
     assert client.get(reverse("workflow:report", args=["plate", "ĐĐĐ"])).status_code == 404
@@ -142,7 +153,7 @@ def test_a_photo_suggestion_waits_for_moderation_and_then_joins_the_record(
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (SimpleUploadedFile("a.jpg", b"not an image"), "ảnh hợp lệ"),
+        (SimpleUploadedFile("a.jpg", b"not an image"), "không phải là ảnh mở được"),
         (jpeg(fmt="GIF"), "JPEG, PNG"),
     ],
     ids=["not-an-image", "gif"],

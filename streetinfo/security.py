@@ -1,0 +1,130 @@
+"""Security plumbing shared by the apps: the client's address behind our proxies, the
+Permissions-Policy header, and the admin login throttle's backend."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from functools import wraps
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import ngettext
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: the connection's, or with NUM_PROXIES reverse proxies in front, the
+    address the nearest of them saw (the N-th from the right of X-Forwarded-For, as Django REST
+    framework's throttles read it). What a client writes into X-Forwarded-For itself is further
+    left and never used; anything that is not an address falls back to the connection's."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    count = settings.NUM_PROXIES
+    if count and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            candidate = hops[-min(count, len(hops))]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
+    return remote
+
+
+# --- Permissions-Policy -------------------------------------------------------------------------
+
+
+def _allowlist(origins: tuple[str, ...] | list[str] | str) -> str:
+    if isinstance(origins, str):
+        origins = (origins,)
+    return "(" + " ".join(origins) + ")"
+
+
+def build_permissions_policy(features: dict) -> str:
+    """`{"geolocation": ("self",), "camera": ()}` -> `geolocation=(self), camera=()`."""
+    return ", ".join(f"{name}={_allowlist(origins)}" for name, origins in features.items())
+
+
+def permissions_policy(**features: tuple[str, ...] | str) -> Callable:
+    """View decorator: this view's responses let the browser use `features` (underscores for
+    dashes: `@permissions_policy(geolocation="self")`), the rest of settings.PERMISSIONS_POLICY
+    unchanged."""
+    overrides = {name.replace("_", "-"): origins for name, origins in features.items()}
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            response._permissions_policy = overrides
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+class PermissionsPolicyMiddleware:
+    """Adds `Permissions-Policy` (settings.PERMISSIONS_POLICY, with a view's own overrides) to
+    every response that does not set one itself. The header is the same for every visitor of a
+    page, so cached pages may carry it."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+        self.default = build_permissions_policy(settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Permissions-Policy" not in response:
+            overrides = getattr(response, "_permissions_policy", None)
+            response["Permissions-Policy"] = (
+                build_permissions_policy({**settings.PERMISSIONS_POLICY, **overrides})
+                if overrides
+                else self.default
+            )
+        return response
+
+
+# --- admin login throttle -----------------------------------------------------------------------
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, for logins made over HTTP. Django's authenticate() without a
+    request (the test client's login(), a script) is no attempt anyone can make from outside:
+    it is passed on to the next backend instead of being refused."""
+
+    def authenticate(self, request: HttpRequest | None, *args, **kwargs) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, *args, **kwargs)
+
+
+def lockout_response(request: HttpRequest, original_response=None, credentials=None):
+    """The admin's page for a locked-out login (AXES_LOCKOUT_CALLABLE), in the admin's
+    language, saying for how long."""
+    from django.contrib import admin
+    from django.shortcuts import render
+
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    context = {
+        **admin.site.each_context(request),
+        "minutes": minutes,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+    }
+    return render(request, "admin/lockout.html", context, status=429)
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, with its message in our catalogue: Django 6 changed the message and its own
+    Vietnamese catalogue does not have the new one yet, so staff would read it in English."""
+
+    def get_error_message(self) -> str:
+        return (
+            ngettext(
+                "This password is too short. It must contain at least %d character.",
+                "This password is too short. It must contain at least %d characters.",
+                self.min_length,
+            )
+            % self.min_length
+        )
