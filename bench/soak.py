@@ -113,7 +113,7 @@ def main(seconds: int, connections: int) -> None:
     if after != pids:
         print(f"workers replaced during the soak: {sorted(set(pids) - set(after))} (crash?)")
     print(f"\nresident memory per worker, MiB (flat: < {FLAT_MIB:.0f} MiB from middle to end)")
-    print(f"{'worker':>8}{'start':>9}{'middle':>9}{'end':>9}{'growth':>9}  ")
+    print(f"{'worker':>8}{'start':>9}{'middle':>9}{'end':>9}{'growth':>9}")
     flat = True
     for pid, points in samples.items():
         warm = [m for t, m in points if t >= 10] or [m for _t, m in points]
