@@ -30,6 +30,12 @@ WORK = Path(tempfile.mkdtemp(prefix="streetinfo-bench-"))
 WORK.chmod(0o755)  # nginx's workers (user nobody) read the files served from here
 
 
+def machine_load() -> str:
+    """The load averages, printed beside figures: other work on the machine skews them."""
+    one, five, _fifteen = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
+
+
 def need(command: str, package: str) -> str:
     """The path of a Debian tool, installed with apt-get (as root) when missing."""
     found = shutil.which(command) or shutil.which(command, path="/usr/sbin:/usr/bin")

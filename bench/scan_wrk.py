@@ -29,6 +29,7 @@ from _server import (
     base_env,
     demo_database,
     get,
+    machine_load,
     plate_codes,
 )
 from _server import wrk as run_wrk
@@ -60,6 +61,7 @@ def static_mode_row(database_url: str, code: str, seconds: int, connections: int
 
 
 def main(seconds: int, connections: int) -> None:
+    print(machine_load())
     database_url = demo_database("scan")
     code = plate_codes(database_url)[0]
     floor_file = WORK / "scan.html"
@@ -101,7 +103,8 @@ def main(seconds: int, connections: int) -> None:
     static = static_mode_row(database_url, code, seconds, connections)
 
     floor, nginx = results["floor"]["rps"], results["nginx"]["rps"]
-    print("\nratios (requests/s)")
+    print(f"\n{machine_load()}")
+    print("ratios (requests/s)")
     print(
         f"  floor / nginx                 {floor / nginx:5.2f}   "
         f"(nginx is {nginx / floor:.1f} × the floor)"

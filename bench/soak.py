@@ -26,6 +26,7 @@ from _server import (
     base_env,
     demo_database,
     get,
+    machine_load,
     plate_codes,
     rss_mib,
     wrk,
@@ -55,6 +56,7 @@ def mix(database_url: str) -> list[str]:
 
 
 def main(seconds: int, connections: int) -> None:
+    print(machine_load())
     database_url = demo_database("soak")
     env = base_env(database_url, GUNICORN_MAX_REQUESTS="0")
     paths = mix(database_url)
@@ -120,8 +122,9 @@ def main(seconds: int, connections: int) -> None:
         start, middle, end = warm[0], warm[len(warm) // 2], warm[-1]
         flat &= end - middle < FLAT_MIB
         print(f"{pid:>8}{start:>9.1f}{middle:>9.1f}{end:>9.1f}{end - middle:>+9.1f}")
+    print(f"\n{machine_load()}")
     print(
-        f"\n{'PASS' if errors == 0 and flat else 'FAIL'}: "
+        f"{'PASS' if errors == 0 and flat else 'FAIL'}: "
         f"{'zero errors' if errors == 0 else f'{errors} errors'}, "
         f"memory {'flat' if flat else 'growing'}"
     )

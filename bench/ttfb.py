@@ -17,7 +17,16 @@ import statistics
 import sys
 import time
 
-from _server import BASE_PORT, PHONE, Gunicorn, base_env, collectstatic, demo_database, plate_codes
+from _server import (
+    BASE_PORT,
+    PHONE,
+    Gunicorn,
+    base_env,
+    collectstatic,
+    demo_database,
+    machine_load,
+    plate_codes,
+)
 
 
 def fetch(port: int, path: str) -> tuple[float, int, bytes]:
@@ -88,6 +97,7 @@ def main(rounds: int) -> None:
                 statistics.median(n for _t, n, _s in samples),
             )
     baseline = rows["/healthz (baseline)"][0]
+    print(machine_load())
     print(f"{rounds} requests per page, one at a time, gzip, Vietnamese")
     print(f"{'page':40}{'TTFB p50':>10}{'p90':>9}{'ratio':>8}{'bytes':>8}{'queries':>9}")
     for name, (median, p90, size) in rows.items():
