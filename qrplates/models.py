@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Mapping
 
 import simple_history
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import (
     Avg,
     Count,
@@ -338,15 +339,20 @@ class PlateEvent(models.Model):
 
 class PlateScanDayQuerySet(models.QuerySet):
     def record(self, plate: Plate, day: datetime.date | None = None) -> None:
-        """Adds one scan to the plate's counter for the day, in one statement: an upsert that
-        increments in place, so two scans at the same moment cannot lose one, and a scan costs
-        one cheap write whatever the day's count."""
+        """Adds one scan to the plate's counter for the day."""
+        self.record_many({(plate.pk, day or timezone.localdate()): 1})
+
+    def record_many(self, counts: Mapping[tuple[int, datetime.date], int]) -> None:
+        """Adds `counts` ({(plate id, day): scans}) to the day counters, one upsert per plate
+        and day that increments in place: two app servers writing at the same moment cannot lose
+        a scan, and a busy plate costs one cheap write whatever its count."""
         table = connection.ops.quote_name(PlateScanDay._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (plate_id, day, count) VALUES (%s, %s, 1) "
-                f"ON CONFLICT (plate_id, day) DO UPDATE SET count = {table}.count + 1",
-                [plate.pk, day or timezone.localdate()],
+        rows = [(plate_id, day, n) for (plate_id, day), n in counts.items() if n]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (plate_id, day, count) VALUES (%s, %s, %s) "
+                f"ON CONFLICT (plate_id, day) DO UPDATE SET count = {table}.count + excluded.count",
+                rows,
             )
 
 

@@ -4,11 +4,19 @@ are counted. And the language a scan is answered in, since a plate's URL names n
 
 from __future__ import annotations
 
+import atexit
+import logging
 import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
 
 import crawleruseragents
 from django.conf import settings
-from django.http import HttpRequest
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponseBase
+from django.utils import timezone
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
 
@@ -64,3 +72,79 @@ def visitor_language(request: HttpRequest) -> str:
         if quality > 0 and (language := _supported(tag)):
             return language
     return settings.LANGUAGE_CODE
+
+
+logger = logging.getLogger(__name__)
+
+
+class ScanBuffer:
+    """Scan counts waiting to be written, per plate and day. A busy plate costs one write every
+    SCAN_COUNT_FLUSH_SECONDS rather than one per scan, a scan answered from the page cache never
+    waits for the database, and while the database is away the counts wait here (a few bytes per
+    plate and day) and are written when it is back. Each process has its own buffer and writes
+    it out when it exits; a process that is killed loses at most the last few seconds."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: Counter[tuple[int, object]] = Counter()
+        self._written = time.monotonic()
+
+    def add(self, plate_id: int) -> None:
+        with self._lock:
+            self._pending[(plate_id, timezone.localdate())] += 1
+
+    def pending(self) -> int:
+        with self._lock:
+            return sum(self._pending.values())
+
+    def discard(self) -> None:
+        """Forgets the counts not written yet (a test starting afresh)."""
+        with self._lock:
+            self._pending.clear()
+
+    def flush_if_due(self) -> None:
+        if time.monotonic() - self._written >= settings.SCAN_COUNT_FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        from qrplates.models import PlateScanDay
+
+        with self._lock:
+            taken, self._pending = self._pending, Counter()
+            self._written = time.monotonic()
+        if not taken:
+            return
+        try:
+            PlateScanDay.objects.record_many(taken)
+        except DatabaseError:
+            logger.warning("Scan counts kept for later: the database cannot be written")
+            with self._lock:
+                self._pending.update(taken)
+
+
+scan_buffer = ScanBuffer()
+atexit.register(lambda: scan_buffer.pending() and scan_buffer.flush())
+
+
+def after_sending(response: HttpResponseBase, task: Callable[[], None]) -> None:
+    """Runs `task` once the page is on its way: the WSGI server calls the response's `close()`
+    after sending the last byte, so the visitor never waits for the task (a commit, with its
+    disk flush). Django's own closing (connections, `request_finished`) still runs after it."""
+    close = response.close
+
+    def task_then_close() -> None:
+        try:
+            task()
+        finally:
+            close()
+
+    response.close = task_then_close
+
+
+def count_scan_after_sending(
+    request: HttpRequest, response: HttpResponseBase, plate_id: int
+) -> None:
+    """Counts the scan of a plate if a person made it (see `counts_as_scan`)."""
+    if counts_as_scan(request):
+        scan_buffer.add(plate_id)
+        after_sending(response, scan_buffer.flush_if_due)

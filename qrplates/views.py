@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import logging
 from collections.abc import Callable
 
-from django.db import DatabaseError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -20,11 +18,9 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from qrplates import codes
-from qrplates.models import Plate, PlateScanDay
-from qrplates.scans import counts_as_scan, visitor_language
+from qrplates.models import Plate
+from qrplates.scans import count_scan_after_sending, visitor_language
 from sites.models import Person, Place, PublishableModel
-
-logger = logging.getLogger(__name__)
 
 NEARBY_RADIUS_M = 3000
 NEARBY_LIMIT = 6
@@ -121,32 +117,9 @@ def plate_page(request: HttpRequest, typed: str, *, count: bool) -> HttpResponse
             response = record_page(request, record)
     if response is None or response.status_code != 200:
         response = updating_page(request, plate, record)
-    if count and counts_as_scan(request):
-        after_sending(response, lambda: count_scan(plate))
+    if count:
+        count_scan_after_sending(request, response, plate.pk)
     return response
-
-
-def count_scan(plate: Plate) -> None:
-    try:
-        PlateScanDay.objects.record(plate)
-    except DatabaseError:
-        # A lost count is a pity; a scan that fails because of its count would be a bug.
-        logger.exception("Could not count a scan of plate %s", plate.code)
-
-
-def after_sending(response: HttpResponse, task: Callable[[], None]) -> None:
-    """Runs `task` once the page is on its way: the WSGI server calls the response's `close()`
-    after sending the last byte, so the visitor never waits for the task (a commit, with its
-    disk flush). Django's own closing (connections, `request_finished`) still runs after it."""
-    close = response.close
-
-    def task_then_close() -> None:
-        try:
-            task()
-        finally:
-            close()
-
-    response.close = task_then_close
 
 
 def in_visitors_language(

@@ -73,29 +73,34 @@ HIGHLIGHTS = 6
 OFFLINE_MAX_PLACES = 150
 OFFLINE_PHOTOS_PER_PLACE = 3
 
-# A page's content changes when an editor publishes: ten minutes of freshness, then a cheap
-# revalidation (ETag, 304); a day of serving a stale copy while revalidating, and a week when the
-# server cannot be reached, which is most of the point on a mountain road.
+# A page's content changes when an editor publishes: ten minutes of freshness on the phone, then
+# a cheap revalidation (ETag, 304); five minutes in a shared cache or CDN (which hears nothing of a
+# publish); a day of serving a stale copy while revalidating, and a week when the server cannot
+# be reached, which is most of the point on a mountain road.
 PAGE_CACHE = {
     "public": True,
     "max_age": 600,
+    "s_maxage": 300,
     "stale_while_revalidate": 86400,
     "stale_if_error": 604800,
 }
 
 
 def cache_public_page(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """Cache headers for a public page. A page answered at an address without a language prefix
-    (the scan path) depends on the visitor's cookie and Accept-Language: only the visitor's own
-    browser may keep it."""
+    """Cache headers for a public page: the same for everyone at one address, so any cache may
+    keep it. A page answered at an address without a language prefix (the scan path) depends on
+    the language cookie and Accept-Language (`Vary`); a shared cache in front normalises those
+    to the language itself (see the deployment guide) so that it keeps one copy per language. A
+    signed-in visitor's page (staff, an installer, with their own links) is theirs only."""
     if response.has_header("Cache-Control") or response.cookies:
         return response
     if response.status_code in (200, 301):
-        if translation.get_language_from_path(request.path_info):
-            patch_cache_control(response, **PAGE_CACHE)
-        else:
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            patch_cache_control(response, private=True, max_age=0)
+            return response
+        if not translation.get_language_from_path(request.path_info):
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
-            patch_cache_control(response, private=True, max_age=PAGE_CACHE["max_age"])
+        patch_cache_control(response, **PAGE_CACHE)
     return response
 
 

@@ -129,6 +129,9 @@ MIDDLEWARE = [
     "sites.api.ReadOnlyCorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages and scans from the cache, before anything else runs (streetinfo/pagecache.py);
+    # the copies are the compressed responses with their ETags, so it sits outside those two.
+    "streetinfo.pagecache.PageCacheMiddleware",
     # Pages are compressed by the app itself (gunicorn serves them directly). Django's gzip adds
     # random bytes to each response against BREACH; static files come precompressed (above).
     "django.middleware.gzip.GZipMiddleware",
@@ -352,6 +355,42 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["accept", "accept-language"]
 CORS_EXPOSE_HEADERS = ["Content-Language", "Content-Disposition", "Retry-After"]
 CORS_PREFLIGHT_MAX_AGE = 86400
+
+# Caches: Redis when REDIS_URL is set (shared by every process and app server: throttles, rate
+# limits and the page cache agree), else each process's memory (development, one small server).
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+
+
+def cache_config(name: str, max_entries: int) -> dict:
+    if REDIS_URL:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": name,
+        }
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": name,
+        "OPTIONS": {"MAX_ENTRIES": max_entries},
+    }
+
+
+CACHES = {"default": cache_config("default", 10_000), "pages": cache_config("pages", 5_000)}
+
+# The page cache (streetinfo/pagecache.py): public pages and scans answered before the view layer,
+# made stale by any change to published content, and served stale while the database is down.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_ALIAS = "pages"
+# How long a copy is served without asking the database. With Redis every process sees a publish
+# at once (a day bounds anything else); in-process caches of other workers do not see it, hence a
+# minute.
+PAGE_CACHE_FRESH_SECONDS = env_int("PAGE_CACHE_FRESH_SECONDS", 86400 if REDIS_URL else 60)
+# How long a copy is kept for serving through an outage.
+PAGE_CACHE_KEEP_SECONDS = env_int("PAGE_CACHE_KEEP_SECONDS", 30 * 86400, minimum=1)
+# Static mode (manage.py render_static): when set, the folder whose files are refreshed on publish.
+STATIC_MODE_DIR = os.environ.get("STATIC_MODE_DIR", "").strip()
+# Scan counts are written in batches, at most this often per process (qrplates/scans.py).
+SCAN_COUNT_FLUSH_SECONDS = env_int("SCAN_COUNT_FLUSH_SECONDS", 10)
 
 LOGIN_URL = "admin:login"
 

@@ -13,6 +13,20 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def fresh_caches(settings):
+    """Each test starts with empty caches (the page cache would otherwise serve a page rendered
+    from another test's data) and writes scan counts at once."""
+    from django.core.cache import caches
+
+    from qrplates.scans import scan_buffer
+
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    scan_buffer.discard()
+    settings.SCAN_COUNT_FLUSH_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def vietnamese_by_default():
     """Each test starts in the default language, as a request without preferences would."""
     with translation.override("vi"):

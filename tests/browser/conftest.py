@@ -11,6 +11,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server without its threads: they would share the test's in-memory SQLite
+    connection, and a service worker fetching a whole area at once breaks it ("bad parameter or
+    other API misuse"). The server thread already uses the shared connection itself. Django's
+    single-threaded server answers "Connection: close", so the browser never waits on a kept-alive
+    socket."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -3,12 +3,12 @@
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from qrplates.models import PlateScanDay
-from qrplates.scans import is_machine
+from qrplates.scans import is_machine, scan_buffer
 from tests.qrplates.conftest import PHONE
 
 pytestmark = pytest.mark.django_db
@@ -73,12 +73,40 @@ def test_a_new_day_starts_a_new_counter(client, plate):
     assert sorted(count for _day, count in counts(plate)) == [1, 1]
 
 
-def test_counting_is_one_write(client, plate):
-    client.get(f"/Q/{plate.code}", HTTP_USER_AGENT=PHONE)  # warm up: session, caches
+def test_a_scan_answered_from_the_page_cache_costs_one_write_and_no_read(client, plate):
+    client.get(f"/Q/{plate.code}", HTTP_USER_AGENT=PHONE)  # renders the page and caches it
     with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/Q/{plate.code}", HTTP_USER_AGENT=PHONE)
+    assert response["X-Page-Cache"] == "hit"
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"].upper()]
+    assert len(statements) == 1 and "ON CONFLICT" in statements[0]
+    assert counts(plate) == [(timezone.localdate(), 2)]
+
+
+def test_counts_are_written_in_batches(client, plate, settings):
+    settings.SCAN_COUNT_FLUSH_SECONDS = 3600
+    scan_buffer.flush()  # starts the interval now
+    for _ in range(5):
         client.get(f"/Q/{plate.code}", HTTP_USER_AGENT=PHONE)
-    writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
-    assert len(writes) == 1 and "ON CONFLICT" in writes[0]
+    assert counts(plate) == []
+    scan_buffer.flush()
+    assert counts(plate) == [(timezone.localdate(), 5)]
+
+
+def test_counts_wait_while_the_database_cannot_be_written(client, plate, monkeypatch):
+    client.get(f"/Q/{plate.code}", HTTP_USER_AGENT=PHONE)
+
+    def unreachable(counts):
+        raise OperationalError("connection refused")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(PlateScanDay.objects, "record_many", unreachable)
+        for _ in range(3):
+            response = client.get(f"/Q/{plate.code}", HTTP_USER_AGENT=PHONE)
+            assert response.status_code == 200
+        assert scan_buffer.pending() == 3
+    scan_buffer.flush()
+    assert counts(plate) == [(timezone.localdate(), 4)]
 
 
 @pytest.mark.parametrize("user_agent", MACHINES.values(), ids=MACHINES.keys())

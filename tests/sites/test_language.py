@@ -110,6 +110,7 @@ def test_pages_are_the_same_for_everyone_and_cacheable(street):
     assert "csrfmiddlewaretoken" not in response.content.decode()
     assert "public" in response["Cache-Control"]
     assert "max-age=600" in response["Cache-Control"]
+    assert "s-maxage=300" in response["Cache-Control"]  # a CDN may keep it, for less time
     assert "Cookie" not in response.get("Vary", "")
     assert response["Content-Language"] == "vi"
     assert response["ETag"]

@@ -1,0 +1,26 @@
+"""The page shown when something fails on the server, in every language, with nothing in it that
+could fail again (no database, no session, no request context processors). When the failure is
+the database being unreachable, the answer is 503 with Retry-After: the visitor, a proxy and a
+monitor all learn that it is temporary. The page cache serves its last copy before this page is
+ever seen (streetinfo/pagecache.py)."""
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+from django.views.decorators.csrf import requires_csrf_token
+
+RETRY_AFTER_S = 60
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    error = sys.exc_info()[1]
+    unavailable = isinstance(error, OperationalError | InterfaceError)
+    content = loader.get_template("500.html").render({"unavailable": unavailable})
+    response = HttpResponse(content, status=503 if unavailable else 500)
+    response["Cache-Control"] = "no-store"
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_S)
+    return response

@@ -1,0 +1,195 @@
+"""Public pages and plate scans answered from a cache before the view layer, and kept serving
+from it when the database cannot be reached.
+
+Each page is kept once per address and language, exactly as it left the inner middleware
+(compressed, with its ETag and headers), beside the *generation* it was rendered in. Saving any
+record that public pages show (see `sites.apps`) moves the generation on, so every copy becomes
+stale at once, on every app server sharing the cache. A stale copy is not thrown away: it is what
+is served when rendering the page again fails (the database is down, for instance), so a plate on
+a pole keeps answering with the last published page.
+
+Where the cache lives: Redis when REDIS_URL is set (shared by all app servers and processes), the
+process's memory otherwise. Memory is not shared between gunicorn workers: a worker that did not
+see the publish sees its copies as fresh for PAGE_CACHE_FRESH_SECONDS at most (one minute by
+default without Redis).
+
+Only anonymous requests are answered from the cache (a session cookie means staff or an installer,
+whose pages carry their own links), only GET and HEAD, only addresses without a query string (the
+scan path's `?lang=` aside), and only responses their view declared `Cache-Control: public`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import get_conditional_response
+from django.utils.translation import get_language_from_path
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "pagecache:generation"
+# Headers that belong to one response only, never to a copy.
+NOT_KEPT = {"set-cookie", "date", "age", "x-page-cache"}
+
+
+def cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def invalidate(changed: object = None) -> None:
+    """Makes every cached page stale (kept for outages, re-rendered on the next request): at
+    once, and again when the transaction commits, so that a page rendered in between, from the
+    content as it was, does not outlive the change. Listeners hear of `changed` on commit."""
+    bump()
+
+    def committed() -> None:
+        bump()
+        for listener in _listeners:
+            listener(changed)
+
+    transaction.on_commit(committed)
+
+
+def bump() -> None:
+    try:
+        store = cache()
+        store.add(GENERATION_KEY, 0, timeout=None)
+        store.incr(GENERATION_KEY)
+    except Exception:
+        # The cache being down is the outage this module is for, not a reason to refuse a save.
+        # Copies then live out PAGE_CACHE_FRESH_SECONDS.
+        logger.exception("Could not invalidate the page cache")
+
+
+_listeners: list[Callable[[object], None]] = []
+
+
+def on_invalidate(listener: Callable[[object], None]) -> None:
+    """Calls `listener(changed record)` after each committed change (render_static's refresh)."""
+    _listeners.append(listener)
+
+
+def page_key(request: HttpRequest) -> str | None:
+    """The cache key of the page `request` asks for, or None when it is not answered from the
+    cache. Scans are keyed by their code and the visitor's language, pages by their address."""
+    if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_ENABLED:
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return None
+    encoding = "gzip" if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") else "identity"
+    path = request.path_info
+    scan = scan_key(request)
+    if scan is not None:
+        return f"pagecache:{encoding}:{scan}"
+    if request.META.get("QUERY_STRING") or not get_language_from_path(path):
+        return None
+    return f"pagecache:{encoding}:{path}"
+
+
+def scan_key(request: HttpRequest) -> str | None:
+    """`scan:<CODE>:<language>` for a well-formed plate address, else None."""
+    from qrplates import codes
+    from qrplates.scans import visitor_language
+
+    path = request.path_info
+    if not path.startswith(("/Q/", "/q/")) or set(request.GET) - {"lang"}:
+        return None
+    typed = path[3:].rstrip("/")
+    if not typed or "/" in typed:
+        return None
+    try:
+        code = codes.normalize(typed)
+    except codes.CodeError:
+        return None
+    return f"scan:{code}:{visitor_language(request)}"
+
+
+def is_cacheable(request: HttpRequest, response: HttpResponseBase) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "public" in cache_control
+        and "no-store" not in cache_control
+    )
+
+
+def keep(request: HttpRequest, response: HttpResponse, key: str, generation: int) -> None:
+    plate = getattr(request, "scanned_plate", None) if ":scan:" in key else None
+    entry = {
+        "generation": generation,
+        "stored": time.time(),
+        "headers": [
+            (name, value) for name, value in response.items() if name.lower() not in NOT_KEPT
+        ],
+        "content": response.content,
+        "plate": plate.pk if plate is not None else None,
+    }
+    cache().set(key, entry, timeout=settings.PAGE_CACHE_KEEP_SECONDS)
+
+
+def from_entry(request: HttpRequest, entry: dict, state: str) -> HttpResponseBase:
+    response = HttpResponse(entry["content"])
+    for name, value in entry["headers"]:
+        response[name] = value
+    response["X-Page-Cache"] = state
+    # A phone revalidating what it holds gets a 304 from the copy, as from the page itself.
+    return get_conditional_response(request, etag=response.get("ETag"), response=response)
+
+
+class PageCacheMiddleware:
+    """Placed before the compression and conditional-GET middleware, so that a copy is the
+    final, compressed response, and a hit costs a cache read and nothing else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        key = page_key(request)
+        if key is None:
+            return self.get_response(request)
+        request.get_host()  # the same host check the page itself would make
+        try:
+            found = cache().get_many([GENERATION_KEY, key])
+        except Exception:
+            logger.exception("The page cache cannot be read")
+            return self.get_response(request)
+        entry = found.get(key)
+        generation = found.get(GENERATION_KEY) or 0
+        if entry is not None and self.is_fresh(entry, generation):
+            return self.hit(request, entry, "hit")
+
+        response = self.get_response(request)
+        if response.status_code >= 500 and entry is not None:
+            # Rendering failed (the database is unreachable, most likely): the last copy is
+            # better than an error page for someone standing in front of the plate.
+            logger.warning("Serving a stale copy of %s (status %s)", key, response.status_code)
+            return self.hit(request, entry, "stale")
+        if is_cacheable(request, response):
+            try:
+                keep(request, response, key, generation)
+            except Exception:
+                logger.exception("The page cache cannot be written")
+        return response
+
+    @staticmethod
+    def is_fresh(entry: dict, generation: int) -> bool:
+        age = time.time() - entry["stored"]
+        return entry["generation"] == generation and age < settings.PAGE_CACHE_FRESH_SECONDS
+
+    @staticmethod
+    def hit(request: HttpRequest, entry: dict, state: str) -> HttpResponseBase:
+        response = from_entry(request, entry, state)
+        if entry["plate"] is not None:
+            from qrplates.scans import count_scan_after_sending
+
+            count_scan_after_sending(request, response, entry["plate"])
+        return response

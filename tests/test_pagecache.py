@@ -1,0 +1,157 @@
+"""The page cache: scans and public pages answered before the view layer, per language, made
+stale by publishing, and served from the last copy when the database cannot be reached."""
+
+import pytest
+from django.db import OperationalError, connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from qrplates.demo import mint_demo_plates
+from qrplates.models import Plate
+from sites.models import Status, Street
+
+pytestmark = pytest.mark.django_db
+
+BOT = "curl/8.5.0"  # a machine: its scans are not counted, so a hit costs no query at all
+
+
+@pytest.fixture
+def plate(demo) -> Plate:
+    mint_demo_plates()
+    return Plate.objects.filter(place__street__isnull=False).select_related("place").first()
+
+
+@pytest.fixture
+def database_down(monkeypatch):
+    """Every query fails as it does when PostgreSQL is unreachable."""
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection to server at 127.0.0.1, port 5432 failed")
+
+    def stop():
+        monkeypatch.setattr(connections["default"], "cursor", unreachable)
+
+    return stop
+
+
+def scan(client, plate, **headers):
+    return client.get(f"/Q/{plate.code}", HTTP_USER_AGENT=BOT, **headers)
+
+
+def test_a_second_scan_is_answered_from_the_cache_without_a_query(client, plate):
+    first = scan(client, plate)
+    with CaptureQueriesContext(connection) as queries:
+        second = scan(client, plate)
+    assert first.status_code == second.status_code == 200
+    assert "X-Page-Cache" not in first and second["X-Page-Cache"] == "hit"
+    assert len(queries) == 0
+    assert second.content == first.content
+    assert second["Content-Language"] == first["Content-Language"]
+
+
+def test_each_language_has_its_own_copy(client, plate):
+    english = scan(client, plate, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    vietnamese = scan(client, plate, HTTP_ACCEPT_LANGUAGE="vi-VN")
+    assert english["Content-Language"] == "en" and vietnamese["Content-Language"] == "vi"
+    assert plate.place.name_en in english.content.decode()
+    assert "X-Page-Cache" not in vietnamese  # not the English copy
+    again = scan(client, plate, HTTP_ACCEPT_LANGUAGE="en")
+    assert again["X-Page-Cache"] == "hit" and again["Content-Language"] == "en"
+    chosen = Client(HTTP_COOKIE="lang=en").get(
+        f"/Q/{plate.code}", HTTP_USER_AGENT=BOT, HTTP_ACCEPT_LANGUAGE="vi"
+    )
+    assert chosen["Content-Language"] == "en" and chosen["X-Page-Cache"] == "hit"
+
+
+def test_letter_case_and_look_alikes_share_the_copy(client, plate):
+    scan(client, plate)
+    typed = plate.code.lower().replace("0", "o").replace("1", "l")
+    response = client.get(f"/q/{typed}/", HTTP_USER_AGENT=BOT)
+    assert response["X-Page-Cache"] == "hit"
+
+
+def test_publishing_a_change_reaches_the_next_scan(client, plate):
+    scan(client, plate)
+    street = Street.objects.get(pk=plate.place_id)
+    street.name_vi = "Đường Mới Đổi Tên"
+    street.save()
+    response = scan(client, plate)
+    assert "X-Page-Cache" not in response
+    assert "Đường Mới Đổi Tên" in response.content.decode()
+
+
+def test_a_withdrawn_record_is_not_served_from_an_old_copy(client, plate):
+    name = plate.place.name_vi
+    scan(client, plate)
+    street = Street.objects.get(pk=plate.place_id)
+    street.status = Status.WITHDRAWN
+    street.save()
+    response = scan(client, plate)
+    assert response.status_code == 200
+    assert name not in response.content.decode()
+
+
+def test_public_pages_are_cached_and_revalidated_from_the_copy(client, plate):
+    url = plate.place.get_absolute_url()
+    first = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    second = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert second["X-Page-Cache"] == "hit" and second["Content-Encoding"] == "gzip"
+    assert second.content == first.content
+    revalidated = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert revalidated.status_code == 304
+
+
+def test_scans_are_cacheable_by_a_cdn_per_language_but_a_signed_in_scan_is_not(
+    client, plate, staff
+):
+    response = scan(client, plate)
+    cache_control = response["Cache-Control"]
+    assert "public" in cache_control and "s-maxage=" in cache_control
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
+    staff_client = Client()
+    staff_client.force_login(staff)
+    signed_in = staff_client.get(f"/Q/{plate.code}", HTTP_USER_AGENT=BOT)
+    assert "private" in signed_in["Cache-Control"] and "public" not in signed_in["Cache-Control"]
+
+
+def test_searches_and_staff_are_never_served_a_copy(client, plate, staff):
+    client.get("/vi/search/?q=hoang")
+    assert "X-Page-Cache" not in client.get("/vi/search/?q=hoang")
+    scan(client, plate)
+    staff_client = Client()
+    staff_client.force_login(staff)
+    response = staff_client.get(f"/Q/{plate.code}", HTTP_USER_AGENT=BOT)
+    assert response.status_code == 200 and "X-Page-Cache" not in response
+
+
+def test_when_the_database_is_down_scans_and_pages_get_the_last_copy(client, plate, database_down):
+    page = plate.place.get_absolute_url()
+    before_scan, before_page = scan(client, plate), client.get(page)
+    Street.objects.filter(pk=plate.place_id).first().save()  # every copy is stale now
+    database_down()
+    visitor = Client(raise_request_exception=False)
+    during_scan = visitor.get(f"/Q/{plate.code}", HTTP_USER_AGENT=BOT)
+    during_page = visitor.get(page)
+    assert during_scan.status_code == during_page.status_code == 200
+    assert during_scan["X-Page-Cache"] == during_page["X-Page-Cache"] == "stale"
+    assert during_scan.content == before_scan.content
+    assert during_page.content == before_page.content
+
+
+def test_a_page_never_cached_answers_a_friendly_503_while_the_database_is_down(
+    plate, database_down
+):
+    database_down()
+    visitor = Client(raise_request_exception=False)
+    response = visitor.get(f"/Q/{plate.code}", HTTP_USER_AGENT=BOT)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60" and "no-store" in response["Cache-Control"]
+    text = response.content.decode()
+    assert "Cổng thông tin tạm thời gián đoạn" in text
+    assert "The portal is briefly unavailable" in text
+
+
+def test_the_cache_can_be_turned_off(client, plate, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    scan(client, plate)
+    assert "X-Page-Cache" not in scan(client, plate)
