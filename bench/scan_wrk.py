@@ -56,7 +56,7 @@ def static_mode_row(database_url: str, code: str, seconds: int, connections: int
     # the nginx configuration it writes (on BASE_PORT + 11) and measure /Q/<code> here, e.g.
     #   return measure("static mode (render_static + nginx)", f".../Q/{code}", seconds, connections)
     # Target: at least 80% of the nginx row.
-    print(f"  {'static mode (render_static + nginx)':34} not measured yet (no render_static here)")
+    print(f"  {'static mode (render_static + nginx)':34} not measured here yet (static_mode_row)")
     return None
 
 
