@@ -4,9 +4,12 @@ their own loaded with the demo content, plus nginx and wrk (Debian packages, ins
 apt-get when missing).
 
 Databases are named BENCH_DB_PREFIX + a suffix (default streetinfo_bench_…) on BENCH_PG
-(default postgres://postgres@127.0.0.1:5432); ports come from BENCH_PORT (default 8300) upwards.
+(default postgres://postgres@127.0.0.1:5432), dropped and made again by each run; ports come from
+BENCH_PORT (default 8300) upwards. The work folder (logs, nginx configuration, collected static
+files) is removed at exit unless BENCH_KEEP=1.
 """
 
+import atexit
 import os
 import re
 import shutil
@@ -27,6 +30,8 @@ DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "streetinfo_bench_")
 BASE_PORT = int(os.environ.get("BENCH_PORT", "8300"))
 PHONE = "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/124.0 Mobile Safari/537.36"
 WORK = Path(tempfile.mkdtemp(prefix="streetinfo-bench-"))
+if not os.environ.get("BENCH_KEEP"):  # BENCH_KEEP=1 keeps the logs and configurations
+    atexit.register(shutil.rmtree, WORK, ignore_errors=True)
 WORK.chmod(0o755)  # nginx's workers (user nobody) read the files served from here
 
 
