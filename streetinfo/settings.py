@@ -149,7 +149,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so that its headers reach every API response, including errors and preflights.
+    # /healthz and /readyz: answered before sessions, cookies, the language and ALLOWED_HOSTS
+    # (a load balancer probes with the container's address as Host). Keep it first.
+    "streetinfo.health.HealthCheckMiddleware",
+    # Then CORS, so that its headers reach every API response, including errors and preflights.
     "sites.api.ReadOnlyCorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (see SECURE_CSP below).
@@ -199,14 +202,36 @@ TEMPLATES = [
     },
 ]
 
+# Connections: persistent by default (DB_CONN_MAX_AGE seconds, one per worker thread), or
+# psycopg's pool with DB_POOL=1 (a few connections per worker process, shared by its threads).
+# Opening a connection per request costs more than half the throughput; see docs/operations.md
+# for which to choose.
+DB_POOL = env_bool("DB_POOL", False)
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        # The pool keeps its connections itself: Django refuses persistent connections with it.
+        conn_max_age=0 if DB_POOL else env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=not DB_POOL,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that does not answer must fail a request (and /readyz) in seconds, not after the
+    # operating system's TCP timeout of minutes. A connect_timeout in DATABASE_URL wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5, minimum=1)
+    )
+    if DB_POOL:
+        pool_min = env_int("DB_POOL_MIN_SIZE", 2, minimum=1)
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": pool_min,
+            "max_size": env_int("DB_POOL_MAX_SIZE", max(8, pool_min), minimum=pool_min),
+            # Seconds a request waits for a free connection before it fails.
+            "timeout": env_int("DB_POOL_TIMEOUT", 10, minimum=1),
+        }
+elif DB_POOL:
+    raise ImproperlyConfigured("DB_POOL=1 needs PostgreSQL: set DATABASE_URL to a postgres:// URL.")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -249,8 +274,60 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+
+def media_storage() -> dict:
+    """Uploads on local disk (MEDIA_ROOT) unless an S3-compatible bucket is configured.
+
+    Several app servers behind a load balancer need one shared place for uploads: an S3-compatible
+    object store (MinIO, Ceph, a cloud provider's) through django-storages. Photos and their
+    renditions are public content, linked from cached pages: the bucket (or S3_CUSTOM_DOMAIN, a
+    CDN in front of it) must be publicly readable, and URLs are not signed (a signed URL would
+    expire inside a cached page).
+    """
+    names = ("S3_BUCKET", "S3_ENDPOINT_URL", "S3_REGION", "S3_ACCESS_KEY_ID",
+             "S3_SECRET_ACCESS_KEY", "S3_CUSTOM_DOMAIN")  # fmt: skip
+    values = {name: os.environ.get(name, "").strip() for name in names}
+    if not any(values.values()):
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if not values["S3_BUCKET"]:
+        given = ", ".join(name for name, value in values.items() if value)
+        raise ImproperlyConfigured(
+            f"{given} set but S3_BUCKET is not: set S3_BUCKET to store uploads in object "
+            "storage, or unset the S3_* variables to keep them in MEDIA_ROOT."
+        )
+    keys = (values["S3_ACCESS_KEY_ID"], values["S3_SECRET_ACCESS_KEY"])
+    if any(keys) and not all(keys):
+        missing = "S3_SECRET_ACCESS_KEY" if keys[0] else "S3_ACCESS_KEY_ID"
+        raise ImproperlyConfigured(
+            f"{missing} is not set: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together "
+            "(or leave both unset to use the server's own credentials, e.g. an instance role)."
+        )
+    if values["S3_ENDPOINT_URL"] and not values["S3_ENDPOINT_URL"].startswith(
+        ("http://", "https://")
+    ):
+        raise ImproperlyConfigured(
+            f"S3_ENDPOINT_URL must be an http(s) URL, got {values['S3_ENDPOINT_URL']!r}"
+        )
+    options = {
+        "bucket_name": values["S3_BUCKET"],
+        "endpoint_url": values["S3_ENDPOINT_URL"] or None,
+        "region_name": values["S3_REGION"] or None,
+        "access_key": values["S3_ACCESS_KEY_ID"] or None,
+        "secret_key": values["S3_SECRET_ACCESS_KEY"] or None,
+        "custom_domain": values["S3_CUSTOM_DOMAIN"] or None,
+        # Public, unsigned URLs; a name already taken gets a new name, never overwrites.
+        "querystring_auth": False,
+        "file_overwrite": False,
+        "default_acl": None,
+        # Renditions are named after their source file and never change: cache them for good.
+        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -1,0 +1,127 @@
+"""The scan path under load, against the framework floor and the physical limit, same run.
+
+gunicorn (gunicorn.conf.py, DEBUG=0, default worker count) on a PostgreSQL database loaded with
+the demo content; wrk on 127.0.0.1 with a phone's headers (gzip, Vietnamese), each target warmed
+up then measured:
+
+- nginx serving a file with the same bytes as the scan page, gzip_static (the physical limit);
+- /bench/floor/: a Django view answering those same bytes through the whole middleware stack
+  (the framework floor; bench/bench_urls.py, never in the production URLs);
+- /Q/<code> of a real demo plate, page cache on (PAGE_CACHE=1) and off (PAGE_CACHE=0);
+- static mode (nginx serving render_static output): the row is kept for it below.
+
+The load generator shares the machine's cores with the server: figures are for comparing rows
+of one run, not absolute capacity.
+
+    .venv/bin/python bench/scan_wrk.py [seconds per target, default 15] [connections, default 32]
+"""
+
+import gzip
+import shutil
+import sys
+
+from _server import (
+    BASE_PORT,
+    PHONE,
+    WORK,
+    Gunicorn,
+    Nginx,
+    base_env,
+    demo_database,
+    get,
+    machine_load,
+    plate_codes,
+)
+from _server import wrk as run_wrk
+
+HEADERS = {"User-Agent": PHONE, "Accept-Language": "vi", "Accept-Encoding": "gzip"}
+
+
+def measure(name: str, url: str, seconds: int, connections: int) -> dict:
+    status, _headers, _body = get(url, **HEADERS)
+    assert status == 200, (name, url, status)
+    run_wrk(url, seconds=3, connections=connections, headers=HEADERS)  # warm-up
+    result = run_wrk(url, seconds=seconds, connections=connections, headers=HEADERS)
+    errors = result["non_2xx"] + result["socket_errors"]
+    print(
+        f"  {name:34} {result['rps']:9.0f} req/s   p99 {result['p99']:7.1f} ms"
+        + (f"   errors {errors}" if errors else ""),
+        flush=True,
+    )
+    return result
+
+
+def static_mode_row(database_url: str, code: str, seconds: int, connections: int) -> dict | None:
+    # LEAD: static mode. Run `manage.py render_static --out DIR` on this database, serve DIR with
+    # the nginx configuration it writes (on BASE_PORT + 11) and measure /Q/<code> here, e.g.
+    #   return measure("static mode (render_static + nginx)", f".../Q/{code}", seconds, connections)
+    # Target: at least 80% of the nginx row.
+    print(f"  {'static mode (render_static + nginx)':34} not measured here yet (static_mode_row)")
+    return None
+
+
+def main(seconds: int, connections: int) -> None:
+    print(machine_load())
+    database_url = demo_database("scan")
+    code = plate_codes(database_url)[0]
+    floor_file = WORK / "scan.html"
+    env = base_env(
+        database_url,
+        DJANGO_SETTINGS_MODULE="bench_settings",
+        BENCH_FLOOR_FILE=str(floor_file),
+    )
+    results: dict[str, dict] = {}
+    with Gunicorn(BASE_PORT + 1, {**env, "PAGE_CACHE": "1"}) as server:
+        workers = len(server.worker_pids())
+        status, _headers, body = get(
+            f"{server.base}/Q/{code}", **{**HEADERS, "Accept-Encoding": "identity"}
+        )
+        assert status == 200, status
+        floor_file.write_bytes(body)
+        www = WORK / "www"
+        (www / "Q").mkdir(parents=True)
+        shutil.copy(floor_file, www / "Q" / code)
+        (www / "Q" / f"{code}.gz").write_bytes(gzip.compress(body, 6))
+        print(
+            f"/Q/{code}: {len(body)} bytes, {len(gzip.compress(body, 6))} gzipped; gunicorn "
+            f"{workers} workers × gthread; wrk {connections} connections, {seconds} s per target"
+        )
+        with Nginx(BASE_PORT + 10, www) as nginx:
+            results["nginx"] = measure(
+                "nginx, same bytes (physical limit)", f"{nginx.base}/Q/{code}", seconds, connections
+            )
+        results["floor"] = measure(
+            "Django constant view (floor)", f"{server.base}/bench/floor/", seconds, connections
+        )
+        results["cached"] = measure(
+            "scan /Q/<code>, PAGE_CACHE=1", f"{server.base}/Q/{code}", seconds, connections
+        )
+    with Gunicorn(BASE_PORT + 2, {**env, "PAGE_CACHE": "0"}) as server:
+        results["uncached"] = measure(
+            "scan /Q/<code>, PAGE_CACHE=0", f"{server.base}/Q/{code}", seconds, connections
+        )
+    static = static_mode_row(database_url, code, seconds, connections)
+
+    floor, nginx = results["floor"]["rps"], results["nginx"]["rps"]
+    print(f"\n{machine_load()}")
+    print("ratios (requests/s)")
+    print(
+        f"  floor / nginx                 {floor / nginx:5.2f}   "
+        f"(nginx is {nginx / floor:.1f} × the floor)"
+    )
+    print(
+        f"  scan, cache on / floor        {results['cached']['rps'] / floor:5.2f}   (target ≥ 1.00)"
+    )
+    print(
+        f"  scan, cache off / floor       {results['uncached']['rps'] / floor:5.2f}   "
+        "(target ≥ 0.30)"
+    )
+    if static:
+        print(f"  static mode / nginx           {static['rps'] / nginx:5.2f}   (target ≥ 0.80)")
+
+
+if __name__ == "__main__":
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 15,
+        int(sys.argv[2]) if len(sys.argv) > 2 else 32,
+    )
