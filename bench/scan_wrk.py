@@ -8,7 +8,8 @@ up then measured:
 - /bench/floor/: a Django view answering those same bytes through the whole middleware stack
   (the framework floor; bench/bench_urls.py, never in the production URLs);
 - /Q/<code> of a real demo plate, page cache on (PAGE_CACHE=1) and off (PAGE_CACHE=0);
-- static mode (nginx serving render_static output): the row is kept for it below.
+- static mode: nginx answering /Q/<code> from `render_static`'s files with the configuration it
+  writes (language chosen by njs, the scan log written).
 
 The load generator shares the machine's cores with the server: figures are for comparing rows
 of one run, not absolute capacity.
@@ -18,6 +19,7 @@ of one run, not absolute capacity.
 
 import gzip
 import shutil
+import subprocess
 import sys
 
 from _server import (
@@ -30,6 +32,8 @@ from _server import (
     demo_database,
     get,
     machine_load,
+    manage,
+    need,
     plate_codes,
 )
 from _server import wrk as run_wrk
@@ -51,13 +55,35 @@ def measure(name: str, url: str, seconds: int, connections: int) -> dict:
     return result
 
 
-def static_mode_row(database_url: str, code: str, seconds: int, connections: int) -> dict | None:
-    # LEAD: static mode. Run `manage.py render_static --out DIR` on this database, serve DIR with
-    # the nginx configuration it writes (on BASE_PORT + 11) and measure /Q/<code> here, e.g.
-    #   return measure("static mode (render_static + nginx)", f".../Q/{code}", seconds, connections)
-    # Target: at least 80% of the nginx row.
-    print(f"  {'static mode (render_static + nginx)':34} not measured here yet (static_mode_row)")
-    return None
+def static_mode_row(database_url: str, code: str, seconds: int, connections: int) -> dict:
+    """nginx answering /Q/<code> from `render_static`'s files, with the configuration it writes:
+    the njs language choice, the scan log, Django's headers repeated (no Django running)."""
+    env = base_env(database_url)
+    out, port = WORK / "static-mode", BASE_PORT + 11
+    manage(env, "render_static", "--out", str(out), "--scan-log", str(WORK / "scans.log"))
+    config = WORK / "static-mode-nginx.conf"
+    config.write_text(
+        manage(
+            env,
+            "shell",
+            "-c",
+            "from qrplates.static_mode import standalone_config; "
+            f"print(standalone_config({str(out)!r}, {port}, '127.0.0.1:9'))",
+        )
+    )
+    nginx = need("nginx", "nginx")
+    subprocess.run([nginx, "-c", str(config)], check=True)
+    try:
+        status, headers, _body = get(f"http://127.0.0.1:{port}/Q/{code}", **HEADERS)
+        assert status == 200 and headers.get("Content-Language") == "vi", (status, headers)
+        return measure(
+            "static mode (render_static + nginx)",
+            f"http://127.0.0.1:{port}/Q/{code}",
+            seconds,
+            connections,
+        )
+    finally:
+        subprocess.run([nginx, "-c", str(config), "-s", "quit"], check=False)
 
 
 def main(seconds: int, connections: int) -> None:
@@ -116,8 +142,7 @@ def main(seconds: int, connections: int) -> None:
         f"  scan, cache off / floor       {results['uncached']['rps'] / floor:5.2f}   "
         "(target ≥ 0.30)"
     )
-    if static:
-        print(f"  static mode / nginx           {static['rps'] / nginx:5.2f}   (target ≥ 0.80)")
+    print(f"  static mode / nginx           {static['rps'] / nginx:5.2f}   (target ≥ 0.80)")
 
 
 if __name__ == "__main__":

@@ -161,7 +161,7 @@ class StaticSite:
             write_atomically(self.out / name, text.encode())
 
 
-def standalone_config(out: Path, port: int, django: str, scan_log: str) -> str:
+def standalone_config(out: Path, port: int, django: str) -> str:
     """A whole nginx.conf serving static mode from `out` on 127.0.0.1:`port` in front of Django
     at `django` (host:port): for trying it on one machine, the benchmark and the tests."""
     out = Path(out).resolve()

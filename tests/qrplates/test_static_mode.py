@@ -111,7 +111,7 @@ def nginx(rendered, tmp_path):
     def start(django: str) -> str:
         port = free_port()
         config = tmp_path / "nginx.conf"
-        config.write_text(standalone_config(rendered, port, django, str(tmp_path / "scans.log")))
+        config.write_text(standalone_config(rendered, port, django))
         subprocess.run(["nginx", "-t", "-q", "-c", str(config)], check=True)
         subprocess.run(["nginx", "-c", str(config)], check=True)
         started.append(config)
