@@ -151,6 +151,7 @@ class StaticSite:
             "root": self.out.resolve(),
             "headers": [(h, v.replace('"', '\\"')) for h, v in sorted(self.report.headers.items())],
             "languages_json": json.dumps(languages()),
+            "languages_regex": "|".join(languages()),
             "default_language": settings.LANGUAGE_CODE,
             "cookie_name": settings.LANGUAGE_COOKIE_NAME,
             "session_cookie": settings.SESSION_COOKIE_NAME,
@@ -170,12 +171,15 @@ def standalone_config(out: Path, port: int, django: str) -> str:
     return f"""
 load_module /usr/lib/nginx/modules/ngx_http_js_module.so;
 {user}
+pcre_jit on;
 worker_processes auto;
 pid {out}/nginx.pid;
 error_log {out}/nginx-error.log warn;
 events {{ worker_connections 1024; }}
 http {{
     access_log off;
+    sendfile on;
+    keepalive_requests 100000;
     client_body_temp_path {out}/.nginx-tmp;
     proxy_temp_path {out}/.nginx-tmp;
     include {out}/nginx-http.conf;

@@ -148,6 +148,9 @@ ACCEPT_LANGUAGES = [
     "zh-CN,zh;q=0.9",
     "EN-gb",
     "en;q=2",  # malformed: the whole header is ignored
+    "en, fr!!",  # malformed after a simple start: still ignored
+    "en-US;q=0.9,vi;q=0.95",
+    "vi-VN, en",
 ]
 
 
