@@ -24,7 +24,6 @@ WORK = tempfile.mkdtemp(prefix="streetinfo-bench-")
 os.environ.update(
     DJANGO_SETTINGS_MODULE="streetinfo.settings",
     DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{WORK}/bench.sqlite3"),
-    DEBUG="0",
     # Plain http through the WSGI handler: production's TLS redirect would answer every request.
     SECURE_SSL_REDIRECT="0",
     SECRET_KEY="bench-only-" + "x" * 50,
@@ -36,10 +35,17 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+
+# Production's error handling and template caching, with static files found where they are
+# (collectstatic's manifest is a deployment's, not this measurement's).
+settings.DEBUG = False
+
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from qrplates.models import Plate, PlateScanDay  # noqa: E402
+from qrplates.scans import scan_buffer  # noqa: E402
 
 PHONE = "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/124.0 Mobile Safari/537.36"
 BOT = "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)"
@@ -82,11 +88,13 @@ def main(rounds: int) -> None:
     for _ in range(20):  # warm-up: templates, URL resolvers, connection
         for path, agent in ways.values():
             served(path, agent)
+    scan_buffer.flush()
     PlateScanDay.objects.all().delete()
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in ways}
     for _ in range(rounds):
         for name, (path, agent) in ways.items():
             samples[name].append(served(path, agent))
+    scan_buffer.flush()  # counts are written every SCAN_COUNT_FLUSH_SECONDS
     assert PlateScanDay.objects.get(plate=plate).count == rounds
     baseline = statistics.median(wait for wait, _after in samples["own URL"])
     print(f"{rounds} rounds on {django.db.connection.vendor}, {own} and {short}")

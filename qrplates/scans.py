@@ -5,6 +5,7 @@ are counted. And the language a scan is answered in, since a plate's URL names n
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import re
 import threading
@@ -29,8 +30,11 @@ _SELF_DECLARED = re.compile(r"preview|\+https?://|zalo[-_ ]?(?:bot|link|crawler)
 _PREFETCH_HEADERS = ("HTTP_PURPOSE", "HTTP_SEC_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
 
 
+@functools.lru_cache(maxsize=4096)
 def is_machine(user_agent: str) -> bool:
-    """True for link-preview fetchers, crawlers, scripts and anything that gives no name."""
+    """True for link-preview fetchers, crawlers, scripts and anything that gives no name.
+    Remembered per user agent: the maintained list has 1,500 patterns, and a province's phones
+    send a few hundred different user agents, not one per scan."""
     user_agent = user_agent.strip()[:512]
     if not user_agent:
         return True
