@@ -438,6 +438,7 @@ class SearchView(PublicPageMixin, ListView):
     paginate_by = 30
     noindex = True
     people_limit = 20
+    linked_limit = 30
 
     def get_queryset(self) -> QuerySet[Place]:
         return Place.objects.published().search(self.query).for_list()
@@ -452,15 +453,22 @@ class SearchView(PublicPageMixin, ListView):
         people = list(Person.objects.published().search(self.query)[: self.people_limit])
         linked: list[Place] = []
         if people:
-            found = Place.objects.published().search(self.query).values("pk")
-            linked = list(
+            candidates = list(
                 Place.objects.published()
                 .filter(Q(street__named_after__in=people) | Q(person_links__person__in=people))
-                .exclude(pk__in=found)
                 .distinct()
                 .for_list()
-                .order_by("kind", "slug")[:30]
+                .order_by("kind", "slug")[: 2 * self.linked_limit]
             )
+            # Those the search itself found are listed above already. Asked of the candidates
+            # only: the search over every record, as a subquery, cost 0.4 s at 100,000 records.
+            found = set(
+                Place.objects.published()
+                .filter(pk__in=[place.pk for place in candidates])
+                .search(self.query)
+                .values_list("pk", flat=True)
+            )
+            linked = [place for place in candidates if place.pk not in found][: self.linked_limit]
         context.update(q=self.query, people=people, linked=linked)
         return context
 

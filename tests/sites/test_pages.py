@@ -146,6 +146,20 @@ def test_search_finds_places_and_people_and_the_places_linked_to_them(client, de
     assert '<meta name="robots" content="noindex">' in html
 
 
+def test_places_the_search_found_are_not_listed_again_as_linked(client, db):
+    from sites.models import Person, PersonLink, Relic, Status, Street
+
+    person = Person.objects.create(name_vi="Tông Đản", name_en="Tông Đản", status=Status.PUBLISHED)
+    Street.objects.create(name_vi="Phố Tông Đản", named_after=person, status=Status.PUBLISHED)
+    temple = Relic.objects.create(name_vi="Đền Kỳ Cùng", status=Status.PUBLISHED)
+    PersonLink.objects.create(person=person, place=temple, role=PersonLink.Role.FOUGHT_HERE)
+    html = get(client, "/vi/search/?q=tong+dan")
+    found, linked = html.split("Địa điểm gắn với các nhân vật này", 1)
+    assert "/vi/streets/pho-tong-dan/" in found
+    assert "/vi/relics/den-ky-cung/" in linked
+    assert "/vi/streets/pho-tong-dan/" not in linked
+
+
 def test_search_ranks_a_name_that_starts_with_the_query_first(client, demo):
     html = get(client, "/vi/search/?q=tam+thanh")
     places = html.split("<h2>Địa điểm</h2>", 1)[1].split("</ul>", 1)[0]
