@@ -453,10 +453,13 @@ class SearchView(PublicPageMixin, ListView):
         people = list(Person.objects.published().search(self.query)[: self.people_limit])
         linked: list[Place] = []
         if people:
+            # Two indexed lookups: one OR across both joins, with DISTINCT, scanned every place.
+            linked_ids = set(
+                Street.objects.filter(named_after__in=people).values_list("pk", flat=True)
+            ) | set(PersonLink.objects.filter(person__in=people).values_list("place_id", flat=True))
             candidates = list(
                 Place.objects.published()
-                .filter(Q(street__named_after__in=people) | Q(person_links__person__in=people))
-                .distinct()
+                .filter(pk__in=linked_ids)
                 .for_list()
                 .order_by("kind", "slug")[: 2 * self.linked_limit]
             )
