@@ -9,7 +9,6 @@ connection in psycopg.
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -22,17 +21,12 @@ from django.test import Client
 from qrplates.models import Plate, PlateScanDay
 from qrplates.scans import scan_buffer
 from streetinfo import pagecache
+from tests.ports import free_port
 from tests.qrplates.conftest import PHONE
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 pytestmark = pytest.mark.postgres
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Cluster:

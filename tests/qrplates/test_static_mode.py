@@ -19,6 +19,7 @@ from qrplates.models import Plate, PlateScanDay
 from qrplates.scans import visitor_language
 from qrplates.static_mode import standalone_config
 from sites.models import Person, Status
+from tests.ports import free_port
 from tests.qrplates.conftest import PHONE
 
 NJS = Path("/usr/lib/nginx/modules/ngx_http_js_module.so")
@@ -89,12 +90,6 @@ def test_scans_served_by_nginx_are_counted_from_its_log(demo_plates, tmp_path):
     assert list(PlateScanDay.objects.values_list("plate", "day", "count")) == [
         (plate.pk, timezone.localdate(), 2)
     ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
