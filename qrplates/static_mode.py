@@ -101,11 +101,15 @@ class StaticSite:
 
         self.out = Path(out)
         base = urlsplit(settings.PUBLIC_BASE_URL)
+        secure = base.scheme == "https"
+        # Behind a TLS-ending proxy, Django knows https from the proxy's header only.
+        proxy = settings.SECURE_PROXY_SSL_HEADER if secure else None
         self.client = Client(
             HTTP_HOST=base.netloc,
             HTTP_USER_AGENT=USER_AGENT,
-            secure=base.scheme == "https",
+            secure=secure,
             raise_request_exception=False,
+            **({proxy[0]: proxy[1]} if proxy else {}),
         )
         self.report = Report()
 

@@ -197,6 +197,17 @@ def test_the_log_survives_a_day_boundary(demo_plates, tmp_path):
     assert PlateScanDay.objects.get().day == datetime.date(2026, 5, 2)
 
 
+def test_rendering_behind_a_tls_proxy_in_production(demo_plates, tmp_path, settings):
+    settings.PUBLIC_BASE_URL = "https://qr.langson.gov.vn"
+    settings.ALLOWED_HOSTS = ["qr.langson.gov.vn"]
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    out = tmp_path / "static"
+    call_command("render_static", "--out", str(out))
+    plate = demo_plates[0]
+    assert plate.place.name_vi in (out / "Q" / plate.code / "vi.html").read_text()
+
+
 def test_rendering_works_with_no_plate(db, tmp_path):
     assert not Plate.objects.exists()
     call_command("render_static", "--out", str(tmp_path / "empty"))
