@@ -21,7 +21,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from qrplates.files import write_atomically
 from qrplates.models import Plate
 
 # A renderer, not a person: render_static's requests are never counted as scans.
@@ -200,15 +200,6 @@ http {{
     }}
 }}
 """
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(handle, "wb") as file:
-        file.write(content)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, path)
 
 
 def affected(changed: object) -> tuple[list[str], list[Plate]]:

@@ -10,8 +10,6 @@ stops the run with nothing half-written.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -19,6 +17,7 @@ from django.utils import translation
 
 from qrplates import artwork, batches, codes
 from qrplates.artwork.archive import BatchItem, batch_files
+from qrplates.files import write_atomically
 from qrplates.models import Plate, PrintBatch
 
 
@@ -109,11 +108,3 @@ class Command(BaseCommand):
         if not chosen:
             raise CommandError("No plates to export.")
         return [chosen[code] for code in sorted(chosen)]
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """A file appears whole or not at all: a script watching DIR never reads half a PDF."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(handle, "wb") as file:
-        file.write(content)
-    os.replace(temporary, path)
