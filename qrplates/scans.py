@@ -11,7 +11,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import crawleruseragents
 from django.conf import settings
@@ -41,15 +41,20 @@ def is_machine(user_agent: str) -> bool:
     return bool(_SELF_DECLARED.search(user_agent)) or crawleruseragents.is_crawler(user_agent)
 
 
-def counts_as_scan(request: HttpRequest) -> bool:
-    """A GET by a person's browser, not a HEAD, a prefetch or a machine."""
-    if request.method != "GET":
+def is_person_scan(method: str, purposes: Iterable[str], user_agent: str) -> bool:
+    """A GET by a person's browser, not a HEAD, a prefetch or a machine: the rule for a scan
+    Django answers and for one nginx served from static mode's files (ingest_scan_log)."""
+    if method != "GET":
         return False
-    for header in _PREFETCH_HEADERS:
-        purpose = request.META.get(header, "").lower()
-        if "prefetch" in purpose or "preview" in purpose:
+    for purpose in purposes:
+        if "prefetch" in purpose.lower() or "preview" in purpose.lower():
             return False
-    return not is_machine(request.META.get("HTTP_USER_AGENT", ""))
+    return not is_machine(user_agent)
+
+
+def counts_as_scan(request: HttpRequest) -> bool:
+    purposes = (request.META.get(header, "") for header in _PREFETCH_HEADERS)
+    return is_person_scan(request.method, purposes, request.META.get("HTTP_USER_AGENT", ""))
 
 
 def _supported(tag: str | None) -> str | None:

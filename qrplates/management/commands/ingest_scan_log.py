@@ -1,6 +1,5 @@
 """`python manage.py ingest_scan_log FILE`: counts the scans nginx served from static mode's files
-(they never reached Django), with the same rules as a scan Django answers: people's GETs of a
-real page only, no machines, no prefetches."""
+(they never reached Django), with the same rule as a scan Django answers (`is_person_scan`)."""
 
 import datetime
 from collections import Counter
@@ -10,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from qrplates.models import Plate, PlateScanDay
-from qrplates.scans import is_machine
+from qrplates.scans import is_person_scan
 
 
 class Command(BaseCommand):
@@ -34,11 +33,7 @@ class Command(BaseCommand):
                 skipped += 1
                 continue
             when, status, method, code, purpose, user_agent = fields
-            if status != "200" or method != "GET" or not code:
-                continue
-            if "prefetch" in purpose.lower() or "preview" in purpose.lower():
-                continue
-            if is_machine(user_agent):
+            if status != "200" or not code or not is_person_scan(method, [purpose], user_agent):
                 continue
             try:
                 day = timezone.localdate(datetime.datetime.fromisoformat(when))
