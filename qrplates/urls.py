@@ -6,11 +6,14 @@ from django.urls import path, re_path
 
 from qrplates import batch_views, views
 
+# What a plate's QR code says after the host: any letter case and any junk reach the view, which
+# answers 200 or its own 404 page. The page cache reads scans with the same pattern.
+SCAN_PATH = r"[Qq]/(?P<code>[^/]+)/?$"
+
 app_name = "qrplates"
 urlpatterns = [
     re_path(r"^[Qq]/?$", views.enter_short, name="enter"),
-    # Any letter case and any junk reach the view, which answers 200 or its own 404 page.
-    re_path(r"^[Qq]/(?P<code>[^/]+)/?$", views.scan, name="scan"),
+    re_path(rf"^{SCAN_PATH}", views.scan, name="scan"),
     # A print batch's signed, expiring download link (for a print shop without an account).
     path("artwork/<str:token>/", batch_views.batch_download, name="batch-download"),
 ]

@@ -21,6 +21,7 @@ scan path's `?lang=` aside), and only responses their view declared `Cache-Contr
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -83,28 +84,25 @@ def page_key(request: HttpRequest) -> str | None:
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None
     encoding = "gzip" if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") else "identity"
-    path = request.path_info
     scan = scan_key(request)
     if scan is not None:
         return f"pagecache:{encoding}:{scan}"
-    if request.META.get("QUERY_STRING") or not get_language_from_path(path):
+    if request.META.get("QUERY_STRING") or not get_language_from_path(request.path_info):
         return None
-    return f"pagecache:{encoding}:{path}"
+    return f"pagecache:{encoding}:{request.path_info}"
 
 
 def scan_key(request: HttpRequest) -> str | None:
     """`scan:<CODE>:<language>` for a well-formed plate address, else None."""
     from qrplates import codes
     from qrplates.scans import visitor_language
+    from qrplates.urls import SCAN_PATH
 
-    path = request.path_info
-    if not path.startswith(("/Q/", "/q/")) or set(request.GET) - {"lang"}:
-        return None
-    typed = path[3:].rstrip("/")
-    if not typed or "/" in typed:
+    match = re.match(rf"/{SCAN_PATH}", request.path_info)
+    if match is None or set(request.GET) - {"lang"}:
         return None
     try:
-        code = codes.normalize(typed)
+        code = codes.normalize(match["code"])
     except codes.CodeError:
         return None
     return f"scan:{code}:{visitor_language(request)}"
