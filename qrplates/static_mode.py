@@ -261,10 +261,16 @@ def localized(build) -> list[str]:
     return out
 
 
-def refresh_for(changed: object) -> None:
-    """Refreshes the files that show `changed` when STATIC_MODE_DIR is set (after a commit)."""
+def refresh_for(changed: Iterable[object]) -> None:
+    """Refreshes, once each, the files that show the `changed` records when STATIC_MODE_DIR is
+    set (after a commit)."""
     if not settings.STATIC_MODE_DIR:
         return
-    urls, plates = affected(changed)
+    urls: list[str] = []
+    plates: dict[int, Plate] = {}
+    for record in changed:
+        record_urls, record_plates = affected(record)
+        urls += record_urls
+        plates.update((plate.pk, plate) for plate in record_plates)
     if urls or plates:
-        StaticSite(Path(settings.STATIC_MODE_DIR)).refresh(urls, plates)
+        StaticSite(Path(settings.STATIC_MODE_DIR)).refresh(urls, plates.values())

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable
 
@@ -46,15 +47,27 @@ def cache():
 def invalidate(changed: object = None) -> None:
     """Makes every cached page stale (kept for outages, re-rendered on the next request): at
     once, and again when the transaction commits, so that a page rendered in between, from the
-    content as it was, does not outlive the change. Listeners hear of `changed` on commit."""
+    content as it was, does not outlive the change.
+
+    Listeners hear once per commit of everything it changed (an admin save of a record with
+    its inline rows is one commit). Changes of a transaction that was rolled back are heard
+    with the next commit: listeners redo work from the database as it is, so that costs a
+    little work and no wrong result."""
     bump()
+    _changes.__dict__.setdefault("pending", []).append(changed)
+    transaction.on_commit(_committed)
 
-    def committed() -> None:
-        bump()
-        for listener in _listeners:
-            listener(changed)
 
-    transaction.on_commit(committed)
+_changes = threading.local()
+
+
+def _committed() -> None:
+    changed = _changes.__dict__.pop("pending", [])
+    if not changed:  # an earlier callback of the same commit took them
+        return
+    bump()
+    for listener in _listeners:
+        listener(changed)
 
 
 def bump() -> None:
@@ -68,11 +81,11 @@ def bump() -> None:
         logger.exception("Could not invalidate the page cache")
 
 
-_listeners: list[Callable[[object], None]] = []
+_listeners: list[Callable[[list], None]] = []
 
 
-def on_invalidate(listener: Callable[[object], None]) -> None:
-    """Calls `listener(changed record)` after each committed change (render_static's refresh)."""
+def on_invalidate(listener: Callable[[list], None]) -> None:
+    """Calls `listener(changed records)` after each commit (render_static's refresh)."""
     _listeners.append(listener)
 
 

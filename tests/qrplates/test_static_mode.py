@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from qrplates.models import Plate, PlateScanDay
 from qrplates.scans import visitor_language
-from qrplates.static_mode import standalone_config
-from sites.models import Person, Status
+from qrplates.static_mode import StaticSite, standalone_config
+from sites.models import Person, Source, Status
 from tests.ports import free_port
 from tests.qrplates.conftest import PHONE
 
@@ -70,6 +70,27 @@ def test_publishing_refreshes_the_affected_files(
         place.save()
     assert not page_file.exists()  # nginx asks Django, which knows it is gone
     assert "Tên Mới Sau Khi Duyệt" not in scan_file.read_text()  # "being updated" instead
+
+
+def test_a_publish_with_its_inline_rows_renders_each_file_once(
+    rendered, demo_plates, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.STATIC_MODE_DIR = str(rendered)
+    targets: list[str] = []
+    render = StaticSite.render
+
+    def counted(site, url, target):
+        targets.append(target)
+        render(site, url, target)
+
+    monkeypatch.setattr(StaticSite, "render", counted)
+    place = demo_plates[0].place.specific
+    with django_capture_on_commit_callbacks(execute=True):  # one admin save: one commit
+        place.save()
+        for number in range(3):
+            Source.objects.create(place=place, title=f"Nguồn {number}")
+    assert f"Q/{demo_plates[0].code}/vi.html" in targets
+    assert len(targets) == len(set(targets))
 
 
 def test_scans_served_by_nginx_are_counted_from_its_log(demo_plates, tmp_path):
