@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils import translation
 
 from qrplates.files import write_atomically
@@ -220,9 +220,8 @@ def affected(changed: object) -> tuple[list[str], list[Plate]]:
         return [], [changed]
     if isinstance(changed, OldSlug):  # a rename: the old address now redirects
         owner = changed.place or changed.person
-        return [
-            url.rsplit("/", 2)[0] + f"/{changed.slug}/" for url in localized(owner.get_absolute_url)
-        ], []
+        old = owner.get_absolute_url().rsplit("/", 2)[0] + f"/{changed.slug}/"
+        return every_language(old), []
     if isinstance(changed, PersonLink):
         records = [changed.place, changed.person]
     elif isinstance(changed, RecordAttachment):
@@ -235,30 +234,27 @@ def affected(changed: object) -> tuple[list[str], list[Plate]]:
         records = []
     else:
         return [], []
-    urls: list[str] = localized(lambda: reverse("sites:home"))
+    urls = every_language(reverse("sites:home"))
     if isinstance(changed, AdminUnit):
-        urls += localized(changed.get_absolute_url)
+        urls += every_language(changed.get_absolute_url())
     plates: list[Plate] = []
     for record in records:
         if isinstance(record, Place):
             linked = [link.person for link in record.person_links.select_related("person")]
             if record.unit_id:
-                urls += localized(record.unit.get_absolute_url)
+                urls += every_language(record.unit.get_absolute_url())
         else:
             linked = [link.place for link in record.links.select_related("place")]
             linked += list(record.streets_named_after.all())
         plates += list(record.plates.all())
         for item in (record, *linked):
-            urls += localized(item.get_absolute_url)
+            urls += every_language(item.get_absolute_url())
     return urls, plates
 
 
-def localized(build) -> list[str]:
-    out = []
-    for language in languages():
-        with translation.override(language):
-            out.append(build())
-    return out
+def every_language(url: str) -> list[str]:
+    """A public page's address in every language (the same record, as the switch links it)."""
+    return [translate_url(url, language) for language in languages()]
 
 
 def refresh_for(changed: Iterable[object]) -> None:
