@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qrplates import artwork, codes
 from sites import roles
-from sites.models import AdminUnit, Person, Place
+from sites.models import AdminUnit, Person, Place, latitude_field, longitude_field
 from sites.text import slugify_vi
 from sites.uploads import PhotoField
 
@@ -295,19 +295,8 @@ class PlateEvent(models.Model):
         blank=True,
         help_text=_("Who did it: a person, a print shop, an installation team."),
     )
-    lat = models.FloatField(
-        _("latitude"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-        help_text=_("Where the plate was installed, in decimal degrees, e.g. 21.851727."),
-    )
-    lon = models.FloatField(
-        _("longitude"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    lat = latitude_field(_("Where the plate was installed, in decimal degrees, e.g. 21.851727."))
+    lon = longitude_field()
     photo = PhotoField(_("photo"), upload_to="plates/%Y/", blank=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(

@@ -48,6 +48,28 @@ def is_free_text(field: models.Field) -> bool:
     )
 
 
+def latitude_field(help_text: str = "") -> models.FloatField:
+    """A WGS 84 latitude in decimal degrees, empty when unknown (places, plate installations)."""
+    return models.FloatField(
+        _("latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=help_text,
+    )
+
+
+def longitude_field(help_text: str = "") -> models.FloatField:
+    """A WGS 84 longitude in decimal degrees, empty when unknown."""
+    return models.FloatField(
+        _("longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text=help_text,
+    )
+
+
 class NormalizedTextModel(models.Model):
     """Stores every text in Unicode NFC and without markup, whatever the editor's keyboard, a
     spreadsheet or another system's API call sent (sites.text: `nfc`, `strip_markup`)."""
@@ -631,20 +653,8 @@ class Place(PublishableModel):
         blank=True,
         help_text=_("Plain text; separate paragraphs with an empty line."),
     )
-    lat = models.FloatField(
-        _("latitude"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-        help_text=_("Decimal degrees, e.g. 21.851727. Leave empty when no source gives it."),
-    )
-    lon = models.FloatField(
-        _("longitude"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-        help_text=_("Decimal degrees, e.g. 106.752232."),
-    )
+    lat = latitude_field(_("Decimal degrees, e.g. 21.851727. Leave empty when no source gives it."))
+    lon = longitude_field(_("Decimal degrees, e.g. 106.752232."))
     unit = models.ForeignKey(
         AdminUnit,
         verbose_name=_("commune or ward"),
@@ -1132,6 +1142,15 @@ class PublicSubmission(models.Model):
         abstract = True
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.record or '—'}"
+
+    def get_absolute_url(self) -> str:
+        """Its page in the moderators' queue."""
+        return reverse(
+            f"admin:{self._meta.app_label}_{self._meta.model_name}_change", args=[self.pk]
+        )
+
     @property
     def record(self) -> Place | Person | None:
         if self.place_id:
@@ -1166,12 +1185,6 @@ class ProblemReport(PublicSubmission):
         verbose_name = _("problem report")
         verbose_name_plural = _("problem reports")
         default_related_name = "problem_reports"
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.record or '—'}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("admin:sites_problemreport_change", args=[self.pk])
 
 
 class Suggestion(PublicSubmission):
@@ -1215,9 +1228,3 @@ class Suggestion(PublicSubmission):
         verbose_name = _("suggestion")
         verbose_name_plural = _("suggestions")
         default_related_name = "suggestions"
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.record or '—'}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("admin:sites_suggestion_change", args=[self.pk])
