@@ -72,8 +72,6 @@ def base_env(database_url: str, **extra: str) -> dict[str, str]:
         MEDIA_ROOT=str(WORK / "media"),
         IMPORT_PENDING_DIR=str(WORK / "imports"),
         LOG_LEVEL="WARNING",
-        # wrk speaks plain http to 127.0.0.1; production's TLS ends at the proxy in front.
-        SECURE_SSL_REDIRECT="0",
         # Throttling would answer 429 to a load generator on one address.
         API_THROTTLE_ANON="1000000/second",
         API_THROTTLE_EXPORT="1000000/second",

@@ -25,8 +25,6 @@ os.environ.update(
     DJANGO_SETTINGS_MODULE="streetinfo.settings",
     DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{WORK}/bench.sqlite3"),
     DEBUG="0",
-    # Plain http through the WSGI handler: production's TLS redirect would answer every request.
-    SECURE_SSL_REDIRECT="0",
     SECRET_KEY="bench-only-" + "x" * 50,
     ALLOWED_HOSTS="testserver",
     LOG_LEVEL="ERROR",

@@ -449,7 +449,12 @@ LOGIN_URL = "admin:login"
 # ("X-Forwarded-Proto", value "https"), and make sure the proxy overwrites it on every request.
 _proxy_ssl_header = env_header("SECURE_PROXY_SSL_HEADER")
 SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The scheme printed on the plates is the site's: with an https PUBLIC_BASE_URL, production
+# redirects plain http; a process serving the default http://127.0.0.1:8000 with DEBUG=0 (the
+# benchmarks, the container check) does not redirect to an https that nobody answers.
+SECURE_SSL_REDIRECT = env_bool(
+    "SECURE_SSL_REDIRECT", not DEBUG and PUBLIC_BASE_URL.startswith("https://")
+)
 # The load balancer's and the container's health checks speak plain HTTP to the app itself.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
 # A year of HSTS by default in production. includeSubDomains and preload are left to the

@@ -57,6 +57,12 @@ def test_development_settings_fail_the_deployment_checks():
         assert f"security.{check}" in result.stderr
 
 
+def test_an_http_public_address_is_reported_as_not_redirecting():
+    result = check_deploy(**PRODUCTION | {"PUBLIC_BASE_URL": "http://qr.langson.gov.vn"})
+    assert result.returncode != 0
+    assert "security.W008" in result.stderr
+
+
 def test_turning_the_https_redirect_off_is_reported():
     result = check_deploy(**PRODUCTION, SECURE_SSL_REDIRECT="0")
     assert result.returncode != 0
