@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse, translate_url
 from django.utils import translation
@@ -265,7 +266,10 @@ def refresh_for(changed: Iterable[object]) -> None:
     urls: list[str] = []
     plates: dict[int, Plate] = {}
     for record in changed:
-        record_urls, record_plates = affected(record)
+        try:
+            record_urls, record_plates = affected(record)
+        except ObjectDoesNotExist:  # from a transaction that was rolled back, or deleted since
+            continue
         urls += record_urls
         plates.update((plate.pk, plate) for plate in record_plates)
     if urls or plates:

@@ -51,8 +51,8 @@ def invalidate(changed: object = None) -> None:
 
     Listeners hear once per commit of everything it changed (an admin save of a record with
     its inline rows is one commit). Changes of a transaction that was rolled back are heard
-    with the next commit: listeners redo work from the database as it is, so that costs a
-    little work and no wrong result."""
+    with the next commit: listeners redo work from the database as it is and skip what no
+    longer exists, so that costs a little work and no wrong result."""
     bump()
     _changes.__dict__.setdefault("pending", []).append(changed)
     transaction.on_commit(_committed)
@@ -67,7 +67,11 @@ def _committed() -> None:
         return
     bump()
     for listener in _listeners:
-        listener(changed)
+        try:
+            listener(changed)
+        except Exception:
+            # The change is committed: a file not refreshed must not turn the save into an error.
+            logger.exception("A page cache listener failed")
 
 
 def bump() -> None:

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from qrplates.models import Plate, PlateScanDay
 from qrplates.scans import visitor_language
 from qrplates.static_mode import StaticSite, standalone_config
-from sites.models import Person, Source, Status
+from sites.models import Person, PersonLink, Source, Status
 from tests.ports import free_port
 from tests.qrplates.conftest import PHONE
 
@@ -91,6 +92,22 @@ def test_a_publish_with_its_inline_rows_renders_each_file_once(
             Source.objects.create(place=place, title=f"Nguồn {number}")
     assert f"Q/{demo_plates[0].code}/vi.html" in targets
     assert len(targets) == len(set(targets))
+
+
+def test_a_change_rolled_back_does_not_break_the_next_publish(
+    rendered, demo_plates, settings, django_capture_on_commit_callbacks
+):
+    settings.STATIC_MODE_DIR = str(rendered)
+    place = demo_plates[0].place.specific
+    with pytest.raises(RuntimeError), transaction.atomic():
+        person = Person.objects.create(name_vi="Người Chưa Lưu", status=Status.PUBLISHED)
+        PersonLink.objects.create(person_id=person.pk, place=place, role=PersonLink.Role.BORN_HERE)
+        raise RuntimeError("the editor's save failed: nothing of it is kept")
+    with django_capture_on_commit_callbacks(execute=True):
+        place.name_vi = "Tên Sau Lần Lưu Hỏng"
+        place.save()
+    scan_file = rendered / "Q" / demo_plates[0].code / "vi.html"
+    assert "Tên Sau Lần Lưu Hỏng" in scan_file.read_text()
 
 
 def test_scans_served_by_nginx_are_counted_from_its_log(demo_plates, tmp_path):
