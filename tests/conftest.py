@@ -1,8 +1,26 @@
+import os
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client, RequestFactory
 from django.utils import translation
+
+
+def pytest_configure(config):
+    """Parallel workers (`pytest -n 2`, as .ci/run runs the suite) share one Redis when the
+    settings use it: each worker gets the next database number after the configured one, since
+    every test starts by emptying its caches."""
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, …
+    if not worker.startswith("gw"):
+        return
+    for cache in settings.CACHES.values():
+        if cache["BACKEND"].endswith(".RedisCache"):
+            location = urlsplit(cache["LOCATION"])
+            database = int(location.path.strip("/") or 0) + int(worker[2:])
+            cache["LOCATION"] = location._replace(path=f"/{database % 16}").geturl()
 
 
 @pytest.fixture(autouse=True)
