@@ -56,6 +56,18 @@ def test_a_bad_parameter_is_a_400_naming_it(client, db, params, parameter, messa
     assert body["detail"].startswith(f"{parameter}: ")
 
 
+@pytest.mark.parametrize("parameter", ["place", "person"])
+@pytest.mark.parametrize("value", ["99999999999999999999", "9223372036854775808"])
+def test_an_id_past_the_largest_is_a_400_naming_it(client, records, parameter, value):
+    """On SQLite this overflowed its integers: a 500 (issue 13)."""
+    response = client.get("/api/v1/plates/", {parameter: value}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [parameter]
+    assert "9223372036854775807" in response.json()["errors"][parameter][0]
+    largest = client.get("/api/v1/plates/", {parameter: "9223372036854775807"})
+    assert largest.status_code == 200 and largest.json()["results"] == []
+
+
 def test_a_page_past_the_end_is_a_404_with_a_message(client, records):
     response = client.get("/api/v1/places/", {"page": 99}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
