@@ -123,6 +123,26 @@ def test_unpublished_records_and_junk_have_no_form(client, other_relic):
     assert client.get(reverse("workflow:report", args=["thing", "1"])).status_code == 404
 
 
+@pytest.mark.parametrize("form", ["report", "suggest"])
+@pytest.mark.parametrize("kind", ["place", "person"])
+@pytest.mark.parametrize(
+    "key", ["abc", "1.5", "1e3", "²", "-1", "99999999999999999999", "' OR 1=1", "\x00"]
+)
+def test_an_address_that_names_no_record_is_a_404_not_a_500(own_street, form, kind, key):
+    """/vi/report/place/abc/ and /en/suggest/person/1.5/ answered 500 (issue 13)."""
+    visitor = Client(raise_request_exception=False)
+    url = reverse(f"workflow:{form}", args=[kind, key])
+    assert visitor.get(url).status_code == 404
+    assert visitor.post(url, {"kind": "other"}).status_code == 404
+    assert not ProblemReport.objects.exists() and not Suggestion.objects.exists()
+
+
+def test_a_record_id_is_written_in_ascii_digits(client, own_street):
+    wide = str(own_street.pk).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert client.get(reverse("workflow:report", args=["place", wide])).status_code == 404
+    assert client.get(reverse("workflow:report", args=["place", own_street.pk])).status_code == 200
+
+
 def test_a_photo_suggestion_waits_for_moderation_and_then_joins_the_record(
     client, own_street, reviewer_client
 ):
