@@ -306,7 +306,7 @@ class PublishableAdmin(
             "record": record,
             "version": version,
             "changes": review.changes_since_published(record),
-            "related_changes": review.related_changes_since_published(record),
+            "related_changes": review.related_changes_since_published(record, user=request.user),
             "can_publish": roles.can_publish(request.user),
             "can_submit": record.status == Status.DRAFT and roles.can_edit(request.user, record),
             "change_url": change_url,
