@@ -26,6 +26,7 @@ from qrplates import artwork, batch_views, batches, codes, rendering, services
 from qrplates.artwork.text import number, span
 from qrplates.models import TRANSITIONS, Plate, PlateEvent, PrintBatch
 from sites import roles
+from sites.admin_scope import RoleAutocompleteMixin, RoleChoicesMixin, can
 from sites.models import Place
 from sites.text import fold
 
@@ -105,7 +106,7 @@ class PlateEventInline(admin.TabularInline):
         return False  # a step, once recorded, is history
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return obj is not None and bool(TRANSITIONS[obj.status])
+        return obj is not None and bool(TRANSITIONS[obj.status]) and can(request, "plate.step", obj)
 
     def get_formset(
         self, request: HttpRequest, obj: Plate | None = None, **kwargs
@@ -143,7 +144,11 @@ class PlateForm(forms.ModelForm):
 
 
 @admin.register(Plate)
-class PlateAdmin(admin.ModelAdmin):
+class PlateAdmin(RoleAutocompleteMixin, RoleChoicesMixin, admin.ModelAdmin):
+    """Who sees which plates, and who takes which step, is `sites.roles`: an editor sees the
+    plates of their records and mints plates for them; the steps of a plate's life (artwork
+    approved, printed, retired: retiring cannot be undone) and print batches are reviewers'."""
+
     form = PlateForm
     list_display = [
         "code",
@@ -211,20 +216,39 @@ class PlateAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Plate]:
         plates = super().get_queryset(request).with_durations().with_scan_total()
-        ids = roles.unit_ids(request.user)
-        if ids is None:
-            return plates
-        # An editor sees the plates of their places and of the people they look after.
-        return plates.filter(place__unit__in=ids) | plates.filter(
-            person__in=roles.people_for(request.user).values("pk")
-        )
+        # Grouped by the lead-time aggregates, the query no longer takes the model's ordering
+        # by itself: the plate boxes of print batches page through it.
+        return roles.plates_for(request.user, plates).order_by(*Plate._meta.ordering)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or can(request, "plate.view", obj))
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and can(request, "plate.step", obj)
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # a code once printed must keep resolving: retire the plate instead
 
+    # The bulk actions' permissions (admin.action(permissions=[…])), from the roles.
+
+    def has_approve_artwork_permission(self, request: HttpRequest) -> bool:
+        return can(request, "plate.approve_artwork")
+
+    def has_mark_printed_permission(self, request: HttpRequest) -> bool:
+        return can(request, "plate.mark_printed")
+
+    def has_retire_permission(self, request: HttpRequest) -> bool:
+        return can(request, "plate.retire")
+
+    def has_batch_permission(self, request: HttpRequest) -> bool:
+        return can(request, "batch.create")
+
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
+        queryset = self.offered(request, queryset)
         term = search_term.strip()
         if not term:
             return queryset, False
@@ -311,7 +335,7 @@ class PlateAdmin(admin.ModelAdmin):
         )
         return format_html("{}{}", rows, template_notes([default]))
 
-    @admin.action(description=_("Put into a print batch"))
+    @admin.action(description=_("Put into a print batch"), permissions=["batch"])
     def put_into_batch(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         return put_into_batch(self, request, queryset)
 
@@ -352,6 +376,12 @@ class PlateAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Plate, form, change: bool) -> None:
         target = form.cleaned_data.get("place") or form.cleaned_data.get("person")
+        # The form offers only the records the roles allow (roles.choices); this is the rule
+        # for the step itself.
+        if not change:
+            roles.check(request.user, "plate.mint", target)
+        elif {"place", "person"} & set(form.changed_data):
+            roles.check(request.user, "plate.retarget", obj)
         if not change:
             minted = services.plate_mint(
                 target=target, label=obj.label, notes=obj.notes, by=request.user
@@ -417,15 +447,15 @@ class PlateAdmin(admin.ModelAdmin):
         for reason in refused:
             messages.error(request, reason)
 
-    @admin.action(description=_("Artwork approved (today)"))
+    @admin.action(description=_("Artwork approved (today)"), permissions=["approve_artwork"])
     def approve_artwork(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._bulk_step(request, queryset, Plate.Status.ARTWORK_APPROVED)
 
-    @admin.action(description=_("Printed (today)"))
+    @admin.action(description=_("Printed (today)"), permissions=["mark_printed"])
     def mark_printed(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._bulk_step(request, queryset, Plate.Status.PRINTED)
 
-    @admin.action(description=_("Retire (today)"))
+    @admin.action(description=_("Retire (today)"), permissions=["retire"])
     def retire(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._bulk_step(request, queryset, Plate.Status.RETIRED)
 
@@ -453,7 +483,7 @@ class PlateAdmin(admin.ModelAdmin):
         ]
 
     def qr_file(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-        plate = get_object_or_404(Plate, pk=pk)
+        plate = get_object_or_404(roles.plates_for(request.user), pk=pk)
         if not self.has_view_permission(request, plate) or fmt not in {"svg", "png"}:
             return HttpResponse(status=404)
         render = rendering.render_svg if fmt == "svg" else rendering.render_png
@@ -478,6 +508,7 @@ class MintingFormSet(BaseInlineFormSet):
     user = None
 
     def save_new(self, form, commit: bool = True) -> Plate:
+        roles.check(self.user, "plate.mint", self.instance)
         return services.plate_mint(
             target=self.instance, label=form.cleaned_data.get("label", ""), by=self.user
         )
@@ -494,7 +525,7 @@ class PlateInline(admin.TabularInline):
     verbose_name_plural = _("plates (a new row mints a code)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Plate]:
-        return super().get_queryset(request).with_scan_total()
+        return roles.plates_for(request.user, super().get_queryset(request).with_scan_total())
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # edited on the plate's own page
@@ -520,17 +551,29 @@ class PersonPlateInline(PlateInline):
     fk_name = "person"
 
 
-@admin.action(description=_("Mint a plate for each selected record"))
+@admin.action(description=_("Mint a plate for each selected record"), permissions=["mint"])
 def mint_plates(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
-    minted = [services.plate_mint(target=record, by=request.user) for record in queryset]
-    messages.success(
-        request,
-        format_html(
-            "{} {}",
-            gettext("Plates minted:"),
-            format_html_join(", ", "{} ({})", ((plate_link(p), p.target) for p in minted)),
-        ),
-    )
+    """Needs `has_mint_permission` on the record's admin; each record is checked on its own (a
+    person an editor reads but does not look after gets no plate from them)."""
+    minted = []
+    for record in queryset:
+        if not can(request, "plate.mint", record):
+            messages.error(
+                request,
+                gettext("%(record)s: you can only edit records in your communes.")
+                % {"record": record},
+            )
+            continue
+        minted.append(services.plate_mint(target=record, by=request.user))
+    if minted:
+        messages.success(
+            request,
+            format_html(
+                "{} {}",
+                gettext("Plates minted:"),
+                format_html_join(", ", "{} ({})", ((plate_link(p), p.target) for p in minted)),
+            ),
+        )
 
 
 # Print batches and plate artwork (the artwork issue): staff put plates into a batch and send it
@@ -596,7 +639,7 @@ class PrintBatchForm(forms.ModelForm):
 
 
 @admin.register(PrintBatch)
-class PrintBatchAdmin(admin.ModelAdmin):
+class PrintBatchAdmin(RoleChoicesMixin, admin.ModelAdmin):
     form = PrintBatchForm
     change_form_template = "qrplates/artwork_batch_change_form.html"
     view_on_site = False  # its own address is this page
@@ -625,17 +668,14 @@ class PrintBatchAdmin(admin.ModelAdmin):
         "printed_by",
     ]
 
-    # Who sees what: staff with permissions as usual; a print shop only its own batches.
+    # Who sees what (sites.roles): staff with permissions as usual; a print shop only the
+    # batches sent to it.
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return super().has_module_permission(request) or batches.is_printer(request.user)
+        return super().has_module_permission(request) or can(request, "batch.view")
 
     def has_view_permission(self, request: HttpRequest, obj: PrintBatch | None = None) -> bool:
-        if super().has_view_permission(request, obj):
-            return True
-        if not batches.is_printer(request.user):
-            return False
-        return obj is None or batches.can_download(request.user, obj)
+        return can(request, "batch.view", obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: PrintBatch | None = None) -> bool:
         # A batch is the record of what a print shop was given: only an unsent one goes.
@@ -645,9 +685,13 @@ class PrintBatchAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PrintBatch]:
         batches_seen = super().get_queryset(request).with_plate_count().select_related("printer")
-        if request.user.has_perm("qrplates.view_printbatch"):
-            return batches_seen
-        return batches_seen.for_printer(request.user)
+        return roles.batches_for(request.user, batches_seen)
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        # Who changed what in a batch is the Department's business, not the print shop's.
+        if not can(request, "batch.history"):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
 
     def get_fieldsets(self, request: HttpRequest, obj: PrintBatch | None = None) -> list[tuple]:
         files = (_("Artwork"), {"fields": ["templates_used", "download", "signed_link"]})
@@ -763,13 +807,13 @@ class PrintBatchAdmin(admin.ModelAdmin):
 
     def download_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         batch = get_object_or_404(PrintBatch, pk=pk)
-        if not batches.can_download(request.user, batch):
+        if not can(request, "batch.download", batch):
             raise PermissionDenied
         return batch_views.batch_zip_response(batch, translation.get_language())
 
     def send_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         batch = get_object_or_404(PrintBatch, pk=pk)
-        if request.method != "POST" or not self.has_change_permission(request, batch):
+        if request.method != "POST" or not can(request, "batch.send", batch):
             raise PermissionDenied
         try:
             batches.batch_send(batch=batch)
@@ -781,10 +825,7 @@ class PrintBatchAdmin(admin.ModelAdmin):
 
     def printed_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         batch = get_object_or_404(PrintBatch, pk=pk)
-        allowed = self.has_change_permission(request, batch) or (
-            batches.is_printer(request.user) and batches.can_download(request.user, batch)
-        )
-        if request.method != "POST" or not allowed:
+        if request.method != "POST" or not can(request, "batch.mark_printed", batch):
             raise PermissionDenied
         try:
             skipped = batches.batch_mark_printed(batch=batch, by=request.user)
@@ -802,16 +843,20 @@ class PrintBatchAdmin(admin.ModelAdmin):
 
     def new_link_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         batch = get_object_or_404(PrintBatch, pk=pk)
-        if request.method != "POST" or not self.has_change_permission(request, batch):
+        if request.method != "POST" or not can(request, "batch.new_link", batch):
             raise PermissionDenied
         batches.batch_revoke_links(batch=batch)
         messages.success(request, gettext("Earlier download links no longer work."))
         return redirect(batch.get_absolute_url())
 
     def plate_artwork_view(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-        """One plate's artwork (staff): ?template=street|heritage, ?dpi= for the PNG."""
-        plate = get_object_or_404(Plate.objects.select_related("place__unit", "person"), pk=pk)
-        if not request.user.has_perm("qrplates.view_plate"):
+        """One plate's artwork (staff who may see the plate: it names its record):
+        ?template=street|heritage, ?dpi= for the PNG."""
+        plates = roles.plates_for(
+            request.user, Plate.objects.select_related("place__unit", "person")
+        )
+        plate = get_object_or_404(plates, pk=pk)
+        if not can(request, "plate.artwork", plate):
             raise PermissionDenied
         data = batches.plate_data(plate)
         try:
@@ -834,6 +879,7 @@ def put_into_batch(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
 ) -> HttpResponse | None:
     """An intermediate page: choose a batch being prepared, or name a new one."""
+    roles.check(request.user, "batch.create")
     drafts = PrintBatch.objects.filter(status=PrintBatch.Status.DRAFT)
     if "apply" in request.POST:
         choice = request.POST.get("batch", "")

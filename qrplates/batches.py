@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from qrplates import artwork, rendering, services
 from qrplates.artwork.archive import BatchItem, batch_files, stream_zip
 from qrplates.models import PRINTER_GROUP, Plate, PrintBatch, new_link_key
+from sites import roles
 
 # Plates that are on a pole or could still go on one; retired and replaced plates are never
 # printed again (their replacement has its own code).
@@ -206,16 +207,13 @@ def batch_mark_printed(
 
 
 def is_printer(user: AbstractBaseUser) -> bool:
-    return user.is_authenticated and user.groups.filter(name=PRINTER_GROUP).exists()
+    return roles.is_printer(user)
 
 
 def can_download(user: AbstractBaseUser, batch: PrintBatch) -> bool:
-    """Staff who may see batches get any batch; a print shop only the batches sent to it."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.has_perm("qrplates.view_printbatch"):
-        return True
-    return batch.printer_id == user.pk and batch.status != PrintBatch.Status.DRAFT
+    """Staff who may see batches get any batch; a print shop only the batches sent to it
+    (`sites.roles`)."""
+    return roles.can(user, "batch.download", batch)
 
 
 # Signed download links, for a print shop without an account.

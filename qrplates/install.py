@@ -62,7 +62,7 @@ def plate_install(
     ValidationError when the step is not possible (see services.check_step), and FarFromRecord
     when the position is farther than INSTALL_MAX_DISTANCE_M from the record's coordinates and
     `confirm_far` is not set; with it set, the plate is installed and flagged for review."""
-    if not roles.can_install(by):
+    if not roles.can(by, "plate.install", plate):
         raise PermissionDenied(gettext("Only an installer can confirm an installation."))
     distance = distance_from_record(plate, lat, lon)
     far = distance is not None and distance > settings.INSTALL_MAX_DISTANCE_M
@@ -124,7 +124,10 @@ def confirm_installation(request: HttpRequest, code: str) -> HttpResponse:
         code = codes.normalize(code)
     except codes.CodeError as error:
         raise Http404 from error
-    plate = get_object_or_404(Plate.objects.select_related("place", "person"), code=code)
+    # An installer meets plates in the field (roles.plates_for): a planned plate's record may
+    # be a draft, which this page would name.
+    plates = roles.plates_for(request.user, Plate.objects.select_related("place", "person"))
+    plate = get_object_or_404(plates, code=code)
     record = plate.landing()
     context = {
         "plate": plate,

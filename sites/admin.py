@@ -24,6 +24,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from qrplates.admin import PersonPlateInline, PlacePlateInline, mint_plates
 from sites import imports, review, roles
+from sites.admin_scope import (
+    RoleAutocompleteMixin,
+    RoleChoicesMixin,
+    ScopedLinkInlineMixin,
+    can,
+)
 from sites.models import (
     AdminUnit,
     FormerName,
@@ -173,7 +179,12 @@ class FoldedSearchMixin:
 
 
 class PublishableAdmin(
-    imports.SpreadsheetAdminMixin, FoldedSearchMixin, SimpleHistoryAdmin, TabbedTranslationAdmin
+    RoleAutocompleteMixin,
+    RoleChoicesMixin,
+    imports.SpreadsheetAdminMixin,
+    FoldedSearchMixin,
+    SimpleHistoryAdmin,
+    TabbedTranslationAdmin,
 ):
     form = text_state_form(PublishableForm)
     list_filter = ["status", TextStateFilter]
@@ -182,27 +193,37 @@ class PublishableAdmin(
     history_list_display = ["history_status"]
     actions = ["submit_for_review", "publish", "back_to_draft", "withdraw"]
 
-    # The roles: what an editor sees, edits and may set.
+    # The roles (sites/roles.py): what a user sees, edits and may set.
 
     def scope(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        """The records `request.user` may see: places of their units; people, all."""
-        return queryset
+        """The records `request.user` finds in this list: what they may read (people: the
+        published ones and those they look after, to link them)."""
+        return roles.records_visible(request.user, queryset)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return self.scope(request, super().get_queryset(request))
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         allowed = super().has_view_permission(request, obj)
-        if obj is None or not allowed or isinstance(obj, Person):
-            return allowed
-        return roles.in_scope(request.user, obj)
+        return allowed and can(request, "record.view", obj)
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or roles.can_edit(request.user, obj))
+        return allowed and (obj is None or can(request, "record.change", obj))
+
+    def has_view_history_or_change_history_permission(self, request: HttpRequest, obj=None):
+        """Past versions may hold text that was never published: the record's editors only (a
+        version of the history is checked against the record as it is stored now)."""
+        if obj is None:
+            return self.has_view_permission(request)
+        stored = self.model._default_manager.filter(pk=obj.pk).first()
+        return stored is not None and can(request, "record.history", stored)
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
-        return roles.can_publish(request.user)
+        return can(request, "record.publish")
+
+    def has_mint_permission(self, request: HttpRequest) -> bool:
+        return can(request, "plate.mint")
 
     def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -247,6 +268,8 @@ class PublishableAdmin(
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
     ) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # before any lookup: nothing to learn, nothing to spend
         record = self.get_object(request, object_id)
         if request.method == "GET" and record is not None:
             for code in record.missing_languages():
@@ -267,7 +290,8 @@ class PublishableAdmin(
         """What changed since the last published version, field by field and language by
         language; a reviewer publishes or sends the record back from here."""
         record = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not self.has_view_permission(request, record):
+        # What changed since publication is unpublished text: the record's editors only.
+        if not self.has_view_history_or_change_history_permission(request, record):
             raise PermissionDenied
         opts = self.model._meta
         change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
@@ -282,7 +306,7 @@ class PublishableAdmin(
             "record": record,
             "version": version,
             "changes": review.changes_since_published(record),
-            "related_changes": review.related_changes_since_published(record),
+            "related_changes": review.related_changes_since_published(record, user=request.user),
             "can_publish": roles.can_publish(request.user),
             "can_submit": record.status == Status.DRAFT and roles.can_edit(request.user, record),
             "change_url": change_url,
@@ -409,9 +433,10 @@ class PersonPhotoInline(PhotoInline):
     fk_name = "person"
 
 
-class PlacePersonLinkInline(TranslationTabularInline):
+class PlacePersonLinkInline(ScopedLinkInlineMixin, TranslationTabularInline):
     model = PersonLink
     fk_name = "place"
+    other = "person"
     fields = ["person", "role", "year_from", "year_to", "note"]
     autocomplete_fields = ["person"]
     extra = 0
@@ -419,7 +444,11 @@ class PlacePersonLinkInline(TranslationTabularInline):
 
 
 class PersonPlaceLinkInline(PlacePersonLinkInline):
+    """A person's links to places: a link is shown on the place's page, so an editor adds and
+    changes links to the places of their own communes only; the others are read-only."""
+
     fk_name = "person"
+    other = "place"
     fields = ["place", "role", "year_from", "year_to", "note"]
     autocomplete_fields = ["place"]
     verbose_name_plural = _("linked places")
@@ -469,19 +498,20 @@ class PlaceAdminBase(PublishableAdmin):
     actions = [*PublishableAdmin.actions, mint_plates]
 
     def scope(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        """An editor's lists of places are their communes' and wards' (published places of
+        others are read on the public site)."""
         return roles.places_for(request.user, queryset)
 
     def get_list_filter(self, request: HttpRequest) -> list:
         return [*super().get_list_filter(request), ("unit", admin.RelatedOnlyFieldListFilter)]
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "unit" and not roles.can_publish(request.user):
-            # An editor files records under their own communes and wards, and must choose one.
-            kwargs["queryset"] = roles.units_for(request.user)
-            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            # An editor files records under their own communes and wards (roles.choices), and
+            # must choose one.
             field.required = True
-            return field
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return field
 
     def save_model(self, request: HttpRequest, obj: Place, form, change: bool) -> None:
         had_unit = obj.unit_id is not None
@@ -531,7 +561,7 @@ class ScenicSpotAdmin(HeritageAdmin):
 
 
 @admin.register(Place)
-class PlaceAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class PlaceAdmin(RoleAutocompleteMixin, FoldedSearchMixin, admin.ModelAdmin):
     """All places in one list, whatever their kind; editing happens in each kind's own form."""
 
     list_display = ["name", "kind", "unit", "status", translation_mark, "updated_at"]
@@ -549,6 +579,9 @@ class PlaceAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_mint_permission(self, request: HttpRequest) -> bool:
+        return can(request, "plate.mint")
 
     def change_view(self, request: HttpRequest, object_id: str, *args, **kwargs) -> HttpResponse:
         place = self.get_object(request, object_id)
@@ -592,7 +625,7 @@ class PersonAdmin(PublishableAdmin):
 
 
 @admin.register(AdminUnit)
-class AdminUnitAdmin(TabbedTranslationAdmin):
+class AdminUnitAdmin(RoleAutocompleteMixin, TabbedTranslationAdmin):
     list_display = ["name", "code", "level", "parent", "valid_until", "successor"]
     list_filter = ["level", "valid_until"]
     search_fields = ["slug"]
@@ -617,10 +650,9 @@ class AdminUnitAdmin(TabbedTranslationAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
-        # The slug is the folded name, so "ky lua" finds "Phường Kỳ Lừa".
-        if request.GET.get("field_name") == "unit" and not roles.can_publish(request.user):
-            # The "commune or ward" box of a record offers an editor their own units only.
-            queryset = queryset.filter(pk__in=roles.units_for(request.user).values("pk"))
+        # The slug is the folded name, so "ky lua" finds "Phường Kỳ Lừa". (The "commune or
+        # ward" box of a record offers an editor their own units only: roles.choices.)
+        queryset = self.offered(request, queryset)
         term = search_term.strip()
         if not term:
             return queryset, False

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -14,18 +15,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sites import roles
-from sites.models import EditorUnit, Person, Photo, ProblemReport, Suggestion
-
-
-def submissions_for(request: HttpRequest, queryset: QuerySet) -> QuerySet:
-    """What an editor sees of the public's reports and suggestions: those about the records
-    they may see (places of their units, people they look after)."""
-    ids = roles.unit_ids(request.user)
-    if ids is None:
-        return queryset
-    people = roles.people_for(request.user).values("pk")
-    return queryset.filter(place__unit__in=ids) | queryset.filter(person__in=people)
+from sites import review, roles
+from sites.admin_scope import can
+from sites.models import EditorUnit, ProblemReport, Status, Suggestion
 
 
 class SubmissionAdmin(admin.ModelAdmin):
@@ -34,7 +26,12 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return submissions_for(request, super().get_queryset(request))
+        """The reports and suggestions about the records the user may edit."""
+        return roles.submissions_for(request.user, super().get_queryset(request))
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can(request, "submission.handle", obj))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # they come from the public pages only
@@ -184,28 +181,41 @@ class SuggestionAdmin(SubmissionAdmin):
     @admin.action(description=_("Accept (a photo is added to the record)"), permissions=["change"])
     def accept(self, request: HttpRequest, queryset: QuerySet) -> None:
         """Accepting a correction records the decision (an editor then edits the record, which
-        goes through review as usual); accepting a photo adds it to the record's photos."""
+        goes through review as usual); accepting a photo adds it to the record's photos the way
+        the record's own page would (`review.record_add_photo`): an editor's photo on a
+        published record sends the record back to review, visitor's caption and all."""
         accepted = 0
         for suggestion in queryset.filter(status=Suggestion.State.NEW):
             record = suggestion.record
             photo = None
             if suggestion.kind == Suggestion.Kind.PHOTO and suggestion.photo and record:
-                if not roles.can_edit(request.user, record):
+                was_published = record.status == Status.PUBLISHED
+                try:
+                    photo = review.record_add_photo(
+                        record=record,
+                        image=suggestion.photo.file,
+                        name=suggestion.photo.name.rsplit("/", 1)[-1],
+                        caption=suggestion.text[:300],
+                        credit=suggestion.credit[:200],
+                        by=request.user,
+                    )
+                except PermissionDenied:
                     messages.error(
                         request,
                         gettext("%(record)s: you can only edit records in your communes.")
                         % {"record": record},
                     )
                     continue
-                owner = {"person": record} if isinstance(record, Person) else {"place": record}
-                photo = Photo(
-                    **owner, caption=suggestion.text[:300], credit=suggestion.credit[:200]
-                )
-                photo.image.save(
-                    suggestion.photo.name.rsplit("/", 1)[-1], suggestion.photo.file, save=False
-                )
-                photo._history_user = request.user
-                photo.save()
+                if was_published and record.status != Status.PUBLISHED:
+                    messages.warning(
+                        request,
+                        gettext(
+                            "%(record)s: the photo was added and the record sent to the "
+                            "reviewers; the public page says “being updated” until a reviewer "
+                            "publishes it again."
+                        )
+                        % {"record": record},
+                    )
             self._handle(
                 request, suggestion, status=Suggestion.State.ACCEPTED, accepted_photo=photo
             )

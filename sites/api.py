@@ -1,10 +1,12 @@
 """The open-data API, /api/v1/: published places, people and communes for anyone, as JSON,
 GeoJSON or CSV; writes for the Department's other systems with a staff token.
 
-Anonymous reads start from `published()` like the public pages, so a draft never appears, not in
-a list, a filter, an export or a detail. Errors are JSON in the request's language. The schema
-(/api/schema/) and its docs (/api/docs/) are generated from these classes; `sites/api.md` is the
-schema's introduction.
+Reads start from what the account may read (`sites.roles`): for anonymous clients, print shops,
+installers and the steering committee that is `published()`, like the public pages, so a draft
+never appears, not in a list, a filter, an export or a detail; an editor also reads the
+unpublished records of their communes, a reviewer every record. Errors are JSON in the request's
+language. The schema (/api/schema/) and its docs (/api/docs/) are generated from these classes;
+`sites/api.md` is the schema's introduction.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from rest_framework.views import set_rollback
 
 from qrplates import codes
 from qrplates.models import Plate
+from sites import roles
 from sites.filters import PersonFilter, PlaceFilter, PlateFilter, UnitFilter
 from sites.models import AdminUnit, Person, PersonLink, Place, PublishableModel, Status, Street
 from sites.renderers import (
@@ -546,12 +549,6 @@ class RecordViewSet(
             return super().get_renderers()
         return [JSONRenderer()]
 
-    @property
-    def staff(self) -> bool:
-        """Staff may read a draft by its id (to check what they saved); lists stay published
-        unless they ask for other statuses."""
-        return is_staff(self.request)
-
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         records = self.filter_queryset(self.get_queryset())
         export = request.accepted_renderer.format
@@ -625,7 +622,9 @@ class WritableMixin:
     saved_serializer_class: type[serializers.Serializer]
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        values = self.input_serializer_class(data=request.data)
+        values = self.input_serializer_class(
+            data=request.data, context=self.get_serializer_context()
+        )
         values.is_valid(raise_exception=True)
         record = values.new_record()
         self.require_permission("add", record)
@@ -635,7 +634,9 @@ class WritableMixin:
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         record = self.writable(self.get_object())
         self.require_permission("change", record)
-        values = self.input_serializer_class(record, data=request.data, partial=True)
+        values = self.input_serializer_class(
+            record, data=request.data, partial=True, context=self.get_serializer_context()
+        )
         values.is_valid(raise_exception=True)
         record_save(record=record, values=values.validated_data, by=request.user)
         return self.saved(record, status=200)
@@ -708,8 +709,8 @@ class PlaceViewSet(WritableMixin, RecordViewSet):
         # A unit's boundary is a large JSON polygon that a place never shows: parsing it for
         # every row was a third of an export's time.
         places = Place.objects.with_details().defer("unit__boundary", "unit__bbox").order_by("id")
-        if not self.staff:
-            places = places.published()
+        # What the account may read; lists stay published unless they ask for other statuses.
+        places = roles.places_visible(self.request.user, places)
         if self.action != "list":
             places = places.prefetch_related(
                 public_person_links(), "sources", "photos", "street__former_names"
@@ -757,9 +758,7 @@ class PersonViewSet(WritableMixin, RecordViewSet):
     export_name = "people"
 
     def get_queryset(self) -> QuerySet[Person]:
-        people = Person.objects.order_by("id")
-        if not self.staff:
-            people = people.published()
+        people = roles.people_visible(self.request.user, Person.objects.order_by("id"))
         if self.action != "list":
             people = people.prefetch_related(
                 Prefetch(

@@ -265,8 +265,9 @@ class RecordFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(
         choices=Status.choices,
         method="filter_status",
-        help_text="Staff only: records in these statuses (repeat the parameter for several). "
-        "Without it, and always for anonymous clients, only published records are listed.",
+        help_text="Records in these statuses (repeat the parameter for several), among those "
+        "the account may read: an editor's own communes, every record for a reviewer. Without "
+        "it, and always for anonymous clients, only published records are listed.",
     )
 
     class Meta:
@@ -282,7 +283,7 @@ class RecordFilter(filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("status"):
-            # Whatever a staff token may see, a list is open data unless asked otherwise.
+            # Whatever a token may read, a list is open data unless asked otherwise.
             queryset = queryset.published()
         return queryset
 

@@ -236,14 +236,15 @@ class PersonWidget(widgets.Widget):
             return None
         person = Person.objects.filter(external_id=text).first()
         if person is None:
-            raise ValueError(
-                _(
-                    "No person has the external ID “%(value)s”: import the people first, "
-                    "or leave the column empty."
-                )
-                % {"value": text}
-            )
+            raise ValueError(self.unknown(text))
         return person
+
+    @staticmethod
+    def unknown(value: object) -> str:
+        return _(
+            "No person has the external ID “%(value)s”: import the people first, "
+            "or leave the column empty."
+        ) % {"value": TextWidget().clean(value)}
 
     def render(self, value, obj=None, **kwargs) -> str:
         return value.external_id if value else ""
@@ -321,6 +322,12 @@ class RecordResource(resources.ModelResource):
             errors = invalid.update_error_dict(errors)
         if isinstance(instance, Place) and instance.unit_id is None and instance.has_coordinates:
             instance.unit = AdminUnit.objects.containing(instance.lat, instance.lon)
+        named_after = getattr(instance, "named_after", None)
+        if named_after is not None and "named_after" not in errors:
+            field = type(instance)._meta.get_field("named_after")
+            if not roles.may_choose(self.user, field, named_after):
+                # As for an unknown ID: the file learns nothing of a record it may not read.
+                errors["named_after"] = [PersonWidget.unknown(row.get("named_after"))]
         if "unit" not in errors:
             try:
                 roles.prepare_save(self.user, instance, previous_status=previous_status)

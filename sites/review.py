@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import models, transaction
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -70,6 +71,7 @@ class RelatedChange:
     what: str  # "source", "photo", …
     action: str  # "added", "changed", "removed"
     text: str
+    image_url: str = ""  # a photo's, for the reviewer to see what they publish
 
 
 def word_diff(old: str, new: str) -> SafeString:
@@ -162,9 +164,12 @@ def _value(instance: models.Model, field: models.Field) -> str:
     return _shown(getattr(instance, field.attname))
 
 
-def related_changes_since_published(record: PublishableModel) -> list[RelatedChange]:
+def related_changes_since_published(
+    record: PublishableModel, *, user: AbstractBaseUser | None = None
+) -> list[RelatedChange]:
     """Links to people, sources, photos and former names added, changed or removed since the
-    last published version."""
+    last published version. With `user`, a link is listed only when `user` may read the record
+    at its other end (an editor does not learn the name of another commune's draft here)."""
     record = _specific(record)
     version = last_published_version(record)
     owner = {"person_id" if isinstance(record, Person) else "place_id": record.pk}
@@ -181,13 +186,34 @@ def related_changes_since_published(record: PublishableModel) -> list[RelatedCha
         rows = model.history.filter(**condition)
         if version is not None:
             rows = rows.filter(history_date__gt=version.history_date)
-        for row in rows.order_by("history_date", "history_id"):
+        rows = rows.order_by("history_date", "history_id")
+        if model is PersonLink and user is not None:
+            other, visible = (
+                ("place_id", roles.places_visible(user))
+                if isinstance(record, Person)
+                else ("person_id", roles.people_visible(user))
+            )
+            readable = set(visible.values_list("pk", flat=True))
+            rows = [row for row in rows if getattr(row, other) in readable]
+        for row in rows:
             changes.append(
                 RelatedChange(
-                    str(model._meta.verbose_name), actions[row.history_type], str(row.instance)
+                    str(model._meta.verbose_name),
+                    actions[row.history_type],
+                    str(row.instance),
+                    image_url(model, row),
                 )
             )
     return changes
+
+
+def image_url(model: type[models.Model], row: models.Model) -> str:
+    """The address of a photo's image in a history row (kept there as its name), "" for
+    anything else or a photo removed since."""
+    name = str(getattr(row, "image", "") or "")
+    if model is not Photo or not name or row.history_type == "-":
+        return ""
+    return Photo._meta.get_field("image").storage.url(name)
 
 
 def _save(record: PublishableModel, *, by: AbstractBaseUser, reason: str) -> None:
@@ -195,6 +221,37 @@ def _save(record: PublishableModel, *, by: AbstractBaseUser, reason: str) -> Non
     record._history_user = by
     record._change_reason = reason[:100]
     record.save()
+
+
+def record_add_photo(
+    *,
+    record: PublishableModel,
+    image: File,
+    name: str,
+    caption: str = "",
+    credit: str = "",
+    by: AbstractBaseUser,
+) -> Photo:
+    """Adds a photo to `record`, as adding it on the record's own page does: `by` must be
+    allowed to edit the record, and an editor's photo on a published record sends the record
+    back to review (`roles.prepare_save`). A photo is public only while its record is, so "the
+    photo waits for review" means "its record does": the public page says "being updated" until
+    a reviewer, who sees the photo among the changes since publication, publishes the record
+    again. A reviewer's photo is published at once: adding it was their review.
+
+    Raises PermissionDenied, adding nothing, when `by` may not edit the record."""
+    record = _specific(record)
+    previous = type(record).objects.filter(pk=record.pk).values_list("status", flat=True).first()
+    roles.prepare_save(by, record, previous_status=previous)
+    owner = {"person": record} if isinstance(record, Person) else {"place": record}
+    with transaction.atomic():
+        photo = Photo(**owner, caption=caption, credit=credit)
+        photo.image.save(name, image, save=False)
+        photo._history_user = by
+        photo.save()
+        if record.status != previous:
+            _save(record, by=by, reason=_("A photo was added"))
+    return photo
 
 
 def record_submit(*, record: PublishableModel, by: AbstractBaseUser) -> None:

@@ -671,6 +671,15 @@ class PlaceInputSerializer(RecordInputSerializer):
     fees = TranslationsInput(required=False)
     visiting_notes = TranslationsInput(required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = getattr(self.context.get("request"), "user", None)
+        # The people a street may be named after: those the account may read (sites.roles).
+        named_after = self.fields["named_after"]
+        named_after.queryset = roles.choices(
+            user, Street._meta.get_field("named_after"), named_after.queryset
+        )
+
     default_error_messages = {
         "kind_required": _("Say which kind of place to create: street, relic or scenic."),
         "kind_fixed": _("A place cannot change its kind. Create a new record instead."),

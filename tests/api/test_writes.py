@@ -86,6 +86,11 @@ def test_an_editor_writes_only_in_their_communes(django_user_model):
     assert refused.json()["detail"] == "You can only edit records in your communes and wards."
     assert not Street.objects.exists()
     elsewhere = Street.objects.create(name_vi="Phố Khác", lat=TAM_THANH[0], lon=TAM_THANH[1])
+    # Another commune's draft is not theirs to read: as if it did not exist.
+    response = patch(client, f"{PLACES}{elsewhere.pk}/", {"summary": {"vi": "Sửa"}})
+    assert response.status_code == 404
+    elsewhere.status = Status.PUBLISHED
+    elsewhere.save()
     response = patch(client, f"{PLACES}{elsewhere.pk}/", {"summary": {"vi": "Sửa"}})
     assert response.status_code == 403
     elsewhere.refresh_from_db()

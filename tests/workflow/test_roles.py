@@ -155,13 +155,16 @@ def test_a_reviewer_publishes_and_unpublishes_anywhere(reviewer_client, other_re
 def test_an_editor_edits_the_people_linked_to_their_places_and_reads_the_others(
     editor, editor_client, linked_person, other_relic
 ):
-    stranger = Person.objects.create(name_vi="Người Phường Khác")
+    stranger = Person.objects.create(name_vi="Người Phường Khác", status=Status.PUBLISHED)
     PersonLink.objects.create(person=stranger, place=other_relic, role="born_here")
+    secret = Person.objects.create(name_vi="Người Nháp Phường Khác")
+    PersonLink.objects.create(person=secret, place=other_relic, role="born_here")
     loner = Person.objects.create(name_vi="Người Chưa Liên Kết")
     assert roles.can_edit(editor, linked_person) and roles.can_edit(editor, loner)
     assert not roles.can_edit(editor, stranger)
     listing = editor_client.get(reverse("admin:sites_person_changelist")).content.decode()
-    assert "Người Phường Khác" in listing  # visible, to be linked
+    assert "Người Phường Khác" in listing  # published: visible, to be linked
+    assert "Người Nháp Phường Khác" not in listing  # another commune's draft
     response = editor_client.post(change_url(stranger), {"name_vi": "Bị sửa"})
     assert response.status_code == 403
     stranger.refresh_from_db()
