@@ -408,14 +408,23 @@ CORS_PREFLIGHT_MAX_AGE = 86400
 # Caches: Redis when REDIS_URL is set (shared by every process and app server: throttles, rate
 # limits and the page cache agree), else each process's memory (development, one small server).
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+# Seconds a request waits for Redis to accept a connection or to answer: a Redis that hangs
+# (rather than refusing) must not hold every request for the system's TCP timeout of minutes.
+# On a LAN it answers in well under a millisecond. What waits for it degrades instead: the page
+# cache renders, the limits count in memory (streetinfo/limits.py).
+REDIS_TIMEOUT_SECONDS = 0.5
 
 
-def cache_config(name: str, max_entries: int) -> dict:
-    if REDIS_URL:
+def cache_config(name: str, max_entries: int, redis_url: str = REDIS_URL) -> dict:
+    if redis_url:
         return {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": redis_url,
             "KEY_PREFIX": name,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
         }
     return {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -440,6 +449,10 @@ PAGE_CACHE_KEEP_SECONDS = env_int("PAGE_CACHE_KEEP_SECONDS", 30 * 86400, minimum
 STATIC_MODE_DIR = os.environ.get("STATIC_MODE_DIR", "").strip()
 # Scan counts are written in batches, at most this often per process (qrplates/scans.py).
 SCAN_COUNT_FLUSH_SECONDS = env_int("SCAN_COUNT_FLUSH_SECONDS", 10)
+# A client (address and browser) counts once per plate in each window; one address adds at most
+# SCAN_COUNT_PER_ADDRESS to a plate in a window (phones behind a carrier's shared address).
+SCAN_COUNT_WINDOW_SECONDS = env_int("SCAN_COUNT_WINDOW_SECONDS", 3600, minimum=1)
+SCAN_COUNT_PER_ADDRESS = env_int("SCAN_COUNT_PER_ADDRESS", 20, minimum=1)
 
 LOGIN_URL = "admin:login"
 
