@@ -9,6 +9,7 @@ message naming the variable.
 import base64
 import datetime
 import hashlib
+import ipaddress
 import os
 from pathlib import Path
 
@@ -38,6 +39,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None or value.strip() == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """Comma-separated addresses or networks (`10.0.0.0/8`), or `*` for any."""
+    values = env_list(name, default)
+    for value in values:
+        try:
+            if value != "*":
+                ipaddress.ip_network(value, strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"{name} lists addresses or networks (or *), got {value!r}"
+            ) from error
+    return values
 
 
 def env_int(name: str, default: int, *, minimum: int = 0) -> int:
@@ -345,6 +360,11 @@ JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 # our proxies saw), never a value the client chose. Used by the API's throttles, the admin login
 # throttle and the public forms' rate limit. API_NUM_PROXIES is its former name.
 NUM_PROXIES = env_int("NUM_PROXIES", env_int("API_NUM_PROXIES", 0))
+# Which peers are those proxies (addresses or networks, or `*` for any): X-Forwarded-For is read
+# only on a connection from one of them, so a client that reaches the app directly (a published
+# port, a misrouted firewall) cannot choose its own address. gunicorn reads the same variable to
+# decide whose X-Forwarded-Proto it believes (gunicorn.conf.py); its default is gunicorn's.
+FORWARDED_ALLOW_IPS = env_networks("FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
 
 # The open-data API (/api/v1/, sites/api.py): anyone reads what is published, staff systems write
 # with a token. Anonymous clients are throttled per address (see NUM_PROXIES).
