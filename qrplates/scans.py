@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from streetinfo import limits
+from streetinfo import ratelimits
 from streetinfo.security import client_ip
 
 # What the maintained list (crawler-user-agents) need not name one by one: fetchers that say
@@ -176,11 +176,11 @@ def first_in_window(plate_id: int, address: str, user_agent: str) -> bool:
     address (common on mobile networks) are told apart by their browsers; a script that changes
     its user agent on every request is not counted without end.
 
-    The client is kept under a salted hash that expires with the window (`streetinfo.limits`):
+    The client is kept under a salted hash that expires with the window (`streetinfo.ratelimits`):
     nothing about the visitor is stored. With the cache down, each process counts on its own,
     and the scan is still counted."""
     window = settings.SCAN_COUNT_WINDOW_SECONDS
-    if not limits.first_time(f"scan:{plate_id}", address, user_agent, window=window):
+    if not ratelimits.first_time(f"scan:{plate_id}", address, user_agent, window=window):
         return False
-    from_address = limits.count(f"scan-address:{plate_id}", address, window=window)
+    from_address = ratelimits.count(f"scan-address:{plate_id}", address, window=window)
     return from_address <= settings.SCAN_COUNT_PER_ADDRESS

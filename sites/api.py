@@ -72,7 +72,7 @@ from sites.serializers import (
     UnitSerializer,
     record_save,
 )
-from streetinfo import limits
+from streetinfo import ratelimits
 from streetinfo.security import client_ip
 
 logger = logging.getLogger("django.request")
@@ -110,13 +110,13 @@ class StaffCanWrite(BasePermission):
 class ClientThrottle:
     """What our throttles share: the client's address read as every limit of the site reads it
     (`client_ip`: behind our own proxies only), kept under a pseudonym rather than as the
-    address, and counted in `limits.counters`, which keeps counting in the process's memory
+    address, and counted in `ratelimits.counters`, which keeps counting in the process's memory
     when the shared cache (Redis) is down rather than failing the request."""
 
-    cache = limits.counters
+    cache = ratelimits.counters
 
     def get_ident(self, request: Request) -> str:
-        return limits.pseudonym(client_ip(request), period=limits.DAY)
+        return ratelimits.pseudonym(client_ip(request), period=ratelimits.DAY)
 
 
 class AnonymousThrottle(ClientThrottle, AnonRateThrottle):

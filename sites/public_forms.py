@@ -4,7 +4,7 @@ record's page, so record pages stay free of CSRF cookies and cacheable.
 
 Spam is held off by a honeypot field and a per-client rate limit kept in the cache under a
 salted hash of the client's address that expires with its window: no address is stored
-(`streetinfo.limits`, which also keeps counting when the cache is down)."""
+(`streetinfo.ratelimits`, which also keeps counting when the cache is down)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from qrplates import codes
 from qrplates.models import Plate
 from sites.models import Person, Place, ProblemReport, Suggestion
-from streetinfo import limits
+from streetinfo import ratelimits
 from streetinfo.security import client_ip
 
 RATE_WINDOW_S = 3600
@@ -27,7 +27,7 @@ RATE_WINDOW_S = 3600
 
 def over_rate_limit(request: HttpRequest, scope: str) -> bool:
     """Counts one submission for this client and says whether it is one too many."""
-    sent = limits.count(f"public-form:{scope}", client_ip(request), window=RATE_WINDOW_S)
+    sent = ratelimits.count(f"public-form:{scope}", client_ip(request), window=RATE_WINDOW_S)
     return sent > settings.PUBLIC_FORM_RATE_LIMIT
 
 

@@ -431,7 +431,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 # Seconds a request waits for Redis to accept a connection or to answer: a Redis that hangs
 # (rather than refusing) must not hold every request for the system's TCP timeout of minutes.
 # On a LAN it answers in well under a millisecond. What waits for it degrades instead: the page
-# cache renders, the limits count in memory (streetinfo/limits.py).
+# cache renders, the limits count in memory (streetinfo/ratelimits.py).
 REDIS_TIMEOUT_SECONDS = 0.5
 
 

@@ -19,7 +19,7 @@ def fresh_caches(settings):
     from django.core.cache import caches
 
     from qrplates.scans import scan_buffer
-    from streetinfo.limits import counters
+    from streetinfo.ratelimits import counters
 
     for alias in settings.CACHES:
         caches[alias].clear()

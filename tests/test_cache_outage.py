@@ -19,7 +19,7 @@ from django.utils import timezone
 from qrplates.models import PlateScanDay
 from qrplates.services import plate_mint
 from sites.models import ProblemReport, Status, Street
-from streetinfo import limits
+from streetinfo import ratelimits
 from streetinfo.settings import cache_config
 from tests.ports import free_port
 from tests.qrplates.conftest import PHONE
@@ -86,10 +86,10 @@ def throwaway_redis(settings):
     server = ThrowawayRedis()
     server.start()
     use_caches_at(settings, server.url)
-    limits.counters.forget()
+    ratelimits.counters.forget()
     yield server
     server.stop()
-    limits.counters.forget()
+    ratelimits.counters.forget()
 
 
 @pytest.fixture
@@ -130,9 +130,9 @@ def test_the_site_keeps_answering_while_redis_is_stopped(throwaway_redis, street
     assert "The shared cache cannot be reached" in caplog.text
 
     throwaway_redis.start()
-    limits.counters.forget()  # as RETRY_SECONDS after the failure
+    ratelimits.counters.forget()  # as RETRY_SECONDS after the failure
     assert Client(REMOTE_ADDR="198.51.100.4").get("/api/v1/places/").status_code == 200
-    assert any(b"limits:" in key for key in throwaway_redis.stored())
+    assert any(b"ratelimits:" in key for key in throwaway_redis.stored())
     assert PlateScanDay.objects.get(plate=plate).day == timezone.localdate()
 
 
@@ -144,7 +144,7 @@ def test_a_redis_that_hangs_costs_a_bounded_wait(street, settings):
     hung.listen(100)  # never accepted, never answered
     try:
         use_caches_at(settings, f"redis://127.0.0.1:{hung.getsockname()[1]}/0")
-        limits.counters.forget()
+        ratelimits.counters.forget()
         visitor = Client(raise_request_exception=False, REMOTE_ADDR="203.0.113.10")
         for address in (street.get_absolute_url(), "/api/v1/places/"):
             started = time.monotonic()
@@ -152,4 +152,4 @@ def test_a_redis_that_hangs_costs_a_bounded_wait(street, settings):
             assert time.monotonic() - started < 5
     finally:
         hung.close()
-        limits.counters.forget()
+        ratelimits.counters.forget()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from qrplates.models import PlateScanDay
 from qrplates.scans import is_machine, scan_buffer
 from qrplates.services import plate_mint
-from streetinfo import limits
+from streetinfo import ratelimits
 from tests.qrplates.conftest import PHONE
 
 pytestmark = pytest.mark.django_db
@@ -96,22 +96,22 @@ def test_a_client_counts_once_per_plate_in_a_window(plate, settings, monkeypatch
     reloader.get(f"/Q/{other.code}")
     assert counts(other) == [(timezone.localdate(), 1)]
     later = time.time() + settings.SCAN_COUNT_WINDOW_SECONDS
-    monkeypatch.setattr(limits.time, "time", lambda: later)
+    monkeypatch.setattr(ratelimits.time, "time", lambda: later)
     reloader.get(f"/Q/{plate.code}")
     assert counts(plate) == [(timezone.localdate(), 2 + settings.SCAN_COUNT_PER_ADDRESS)]
 
 
 def test_nothing_about_the_client_is_kept_in_the_cache_either(plate, monkeypatch):
     sent = []
-    call = limits.FailSoftCache._call
+    call = ratelimits.FailSoftCache._call
 
     def spy(cache, method, *args, **kwargs):
         sent.append(repr(args))
         return call(cache, method, *args, **kwargs)
 
-    monkeypatch.setattr(limits.FailSoftCache, "_call", spy)
+    monkeypatch.setattr(ratelimits.FailSoftCache, "_call", spy)
     person(7).get(f"/Q/{plate.code}")
-    assert any("limits:scan" in keys for keys in sent)
+    assert any("ratelimits:scan" in keys for keys in sent)
     assert not any("203.0.113.7" in keys or "Android" in keys for keys in sent)
 
 

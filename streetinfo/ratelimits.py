@@ -94,7 +94,7 @@ counters = FailSoftCache()
 def salt(period: int) -> bytes:
     """This period's random salt, shared through the cache by every process (made by the first
     one that needs it) and gone from it soon after the period ends."""
-    key = f"limits:salt:{period}:{int(time.time() // period)}"
+    key = f"ratelimits:salt:{period}:{int(time.time() // period)}"
     fresh = secrets.token_hex(32)
     counters.add(key, fresh, timeout=left_in(period) + 60)
     return (counters.get(key) or fresh).encode()
@@ -116,7 +116,7 @@ def left_in(period: int) -> float:
 def count(scope: str, *who: str, window: int) -> int:
     """Adds one to `who`'s counter in `scope` for the current window of `window` seconds, and
     returns it."""
-    key = f"limits:{scope}:{pseudonym(*who, period=window)}"
+    key = f"ratelimits:{scope}:{pseudonym(*who, period=window)}"
     counters.add(key, 0, timeout=left_in(window))
     try:
         return counters.incr(key)
@@ -128,5 +128,5 @@ def count(scope: str, *who: str, window: int) -> int:
 def first_time(scope: str, *who: str, window: int) -> bool:
     """True the first time `who` is seen in `scope` in the current window of `window`
     seconds."""
-    key = f"limits:{scope}:{pseudonym(*who, period=window)}"
+    key = f"ratelimits:{scope}:{pseudonym(*who, period=window)}"
     return counters.add(key, 1, timeout=left_in(window))
