@@ -109,6 +109,23 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+# --- signing out ---------------------------------------------------------------------------------
+
+
+def logout_clearing_site_data(request: HttpRequest) -> HttpResponse:
+    """The admin's own logout (served at its address), which also tells the browser to forget
+    what it holds for the site: its cache and storage, the service worker and its copies
+    included. Staff sign in on shared phones in the field (installers); once they have signed
+    out, nothing they opened stays on the phone, whatever version of the service worker kept
+    it. The language cookie stays."""
+    from django.contrib import admin
+
+    response = admin.site.admin_view(admin.site.logout)(request)
+    if request.method == "POST" and response.status_code < 400:
+        response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
 # --- admin login throttle -----------------------------------------------------------------------
 
 
