@@ -192,6 +192,27 @@ ACCEPT_LANGUAGES = [
 ]
 
 
+def test_a_client_reloading_a_static_scan_counts_once_per_window(demo_plates, tmp_path, settings):
+    plate = demo_plates[0]
+    now = timezone.now().replace(minute=0, second=1)
+    later = now + datetime.timedelta(seconds=settings.SCAN_COUNT_WINDOW_SECONDS)
+    lines = [f"{now.isoformat()}\t200\tGET\t{plate.code}\t\t{PHONE}\t203.0.113.5"] * 500
+    lines += [
+        f"{now.isoformat()}\t200\tGET\t{plate.code}\t\t{PHONE}\t198.51.100.{n}" for n in range(3)
+    ]
+    # A script inventing a user agent on every request, from one address.
+    lines += [
+        f"{now.isoformat()}\t200\tGET\t{plate.code}\t\t{PHONE} Build/{n}\t192.0.2.1"
+        for n in range(99)
+    ]
+    lines += [f"{later.isoformat()}\t200\tGET\t{plate.code}\t\t{PHONE}\t203.0.113.5"]
+    log = tmp_path / "scans.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    call_command("ingest_scan_log", str(log))
+    counted = sum(PlateScanDay.objects.filter(plate=plate).values_list("count", flat=True))
+    assert counted == 1 + 3 + settings.SCAN_COUNT_PER_ADDRESS + 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_nginx_answers_scans_from_the_files_in_the_language_django_would_choose(
     live_server, rendered, demo_plates, nginx, rf
