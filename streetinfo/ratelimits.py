@@ -70,10 +70,11 @@ class FailSoftCache:
         return getattr(self.local, method)(*args, **kwargs)
 
     def forget(self) -> None:
-        """Empties this process's counters and asks the shared cache again at once (a test
-        starting afresh)."""
+        """Empties this process's counters and salts, and asks the shared cache again at once
+        (a test starting afresh)."""
         self.local.clear()
         self._retry_at = 0.0
+        _salts.clear()
 
     def get(self, key: str, default: Any = None) -> Any:
         return self._call("get", key, default)
@@ -91,13 +92,28 @@ class FailSoftCache:
 counters = FailSoftCache()
 
 
+# Salts this process has read, with when it read them: asked again after SALT_MEMO_SECONDS (a
+# salt lost from the cache is replaced by another process; this one follows within that time).
+SALT_MEMO_SECONDS = 60
+_salts: dict[str, tuple[float, bytes]] = {}
+
+
 def salt(period: int) -> bytes:
     """This period's random salt, shared through the cache by every process (made by the first
     one that needs it) and gone from it soon after the period ends."""
     key = f"ratelimits:salt:{period}:{int(time.time() // period)}"
+    now = time.monotonic()
+    read, value = _salts.get(key, (0.0, b""))
+    if now - read < SALT_MEMO_SECONDS:
+        return value
     fresh = secrets.token_hex(32)
     counters.add(key, fresh, timeout=left_in(period) + 60)
-    return (counters.get(key) or fresh).encode()
+    value = (counters.get(key) or fresh).encode()
+    if not counters.degraded:  # a salt of this process's own memory is not the others'
+        for old in [k for k in _salts if k.rsplit(":", 1)[0] == key.rsplit(":", 1)[0]]:
+            del _salts[old]
+        _salts[key] = (now, value)
+    return value
 
 
 def pseudonym(*parts: str, period: int) -> str:
@@ -117,7 +133,8 @@ def count(scope: str, *who: str, window: int) -> int:
     """Adds one to `who`'s counter in `scope` for the current window of `window` seconds, and
     returns it."""
     key = f"ratelimits:{scope}:{pseudonym(*who, period=window)}"
-    counters.add(key, 0, timeout=left_in(window))
+    if counters.add(key, 1, timeout=left_in(window)):
+        return 1
     try:
         return counters.incr(key)
     except ValueError:  # expired between add and incr
