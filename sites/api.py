@@ -15,7 +15,7 @@ from typing import Any
 from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import models
+from django.db import InterfaceError, OperationalError, models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import include, path, re_path
@@ -73,6 +73,7 @@ from sites.serializers import (
     record_save,
 )
 from streetinfo import ratelimits
+from streetinfo.errors import RETRY_AFTER_S
 from streetinfo.security import client_ip
 
 logger = logging.getLogger("django.request")
@@ -155,7 +156,8 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="Stable machine-readable reason: invalid, not_found, not_authenticated, "
         "authentication_failed, permission_denied, throttled, not_acceptable, "
-        "unsupported_media_type, parse_error, method_not_allowed, error."
+        "unsupported_media_type, parse_error, method_not_allowed, too_large, unavailable, "
+        "error."
     )
     detail = serializers.CharField(help_text="What went wrong, in the request's language.")
     errors = serializers.DictField(
@@ -203,6 +205,10 @@ ERROR_MESSAGES = {
     "parse_error": _("The body is not valid JSON."),
     "throttled": _("Too many requests: try again in %(seconds)s seconds."),
     "error": _("Something went wrong on our side; it has been logged. Please try again later."),
+    "unavailable": _(
+        "The open data is briefly unavailable: its database cannot be reached. Try again in "
+        "%(seconds)s seconds."
+    ),
 }
 ALWAYS_OURS = {
     "not_authenticated",
@@ -213,6 +219,7 @@ ALWAYS_OURS = {
     "parse_error",
     "throttled",
     "error",
+    "unavailable",
 }
 
 
@@ -227,12 +234,25 @@ def error_message(exc: exceptions.APIException, code: str, request: Request) -> 
     }
 
 
+class Unavailable(exceptions.APIException):
+    """The database cannot be reached: a 503 that says when to try again, as the pages do
+    (streetinfo/errors.py), not a 500 that says something is broken."""
+
+    status_code = 503
+    default_code = "unavailable"
+    default_detail = ERROR_MESSAGES["unavailable"]
+    wait = RETRY_AFTER_S
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's handler with one body for every error: {status, code, detail, errors?}."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, OperationalError | InterfaceError):
+        logger.error("Database unreachable: %s", exc, extra={"status_code": 503})
+        exc = Unavailable()
     elif not isinstance(exc, exceptions.APIException):
         if settings.DEBUG:
             return None  # Django's debug page, with the traceback
@@ -416,6 +436,7 @@ class ApiSchema(AutoSchema):
         errors = {
             400: "A parameter or field is invalid: `errors` names each one.",
             429: "Too many requests: wait the number of seconds in Retry-After.",
+            503: "The database cannot be reached just now: try again after Retry-After seconds.",
         }
         if self.method == "GET":
             errors[406] = "The Accept header asks for a format this endpoint does not give."
@@ -427,6 +448,7 @@ class ApiSchema(AutoSchema):
             errors[401] = "No valid token: send `Authorization: Token <key>`."
             errors[403] = "The account is not staff or lacks the permission for this kind."
             errors[415] = "The body is not JSON (send Content-Type: application/json)."
+            errors[413] = "The body is longer than a request may send (MAX_REQUEST_BODY_MB)."
             if self.method in {"PATCH", "PUT"}:
                 errors[404] = "No record with this id."
         return errors

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from qrplates.models import Plate, PlateScanDay
 from sites import roles
 from sites.models import AdminUnit, Person, Photo, Place, ProblemReport, Suggestion
+from sites.text import spreadsheet_cell
 
 WEEKS = 12
 # Plates no longer part of the plan: a replaced plate lives on in its replacement.
@@ -278,8 +279,9 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         )
         response.write("\ufeff")  # Excel reads the Vietnamese names as UTF-8
         writer = csv.writer(response)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow([spreadsheet_cell(str(value)) for value in header])
+        # A commune's name as a formula would run in the committee's spreadsheet.
+        writer.writerows([spreadsheet_cell(value) for value in row] for row in rows)
         return response
     context = {
         **admin.site.each_context(request),

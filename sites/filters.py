@@ -381,9 +381,14 @@ class UnitFilter(filters.FilterSet):
         return qs.filter(pk__in=current) if value else qs.exclude(pk__in=current)
 
 
+# The largest id a record can have (a BigAutoField, on every database). A larger number passed
+# on to a related lookup overflowed SQLite's integers: a 500 instead of a 400 naming the parameter.
+MAX_ID = 2**63 - 1
+
+
 class IdField(forms.IntegerField):
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(min_value=1, **kwargs)
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class IdFilter(filters.Filter):

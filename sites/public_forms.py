@@ -100,13 +100,21 @@ class SuggestionForm(forms.ModelForm):
         return data
 
 
+def record_id(key: str) -> int:
+    """The id in a form's address: ASCII digits, or no record of ours ("abc", "1.5", "²" and a
+    full-width "１" were 500s; an id past the largest one finds nothing, on every database)."""
+    if not (key.isascii() and key.isdigit()):
+        raise Http404
+    return int(key)
+
+
 def find_target(kind: str, key: str) -> tuple[Place | Person | None, Plate | None]:
     """The published record (and plate) a form is about; 404 for anything else."""
     if kind == "place":
-        place = get_object_or_404(Place.objects.published(), pk=key)
+        place = get_object_or_404(Place.objects.published(), pk=record_id(key))
         return place.specific, None
     if kind == "person":
-        return get_object_or_404(Person.objects.published(), pk=key), None
+        return get_object_or_404(Person.objects.published(), pk=record_id(key)), None
     if kind == "plate":
         try:
             code = codes.normalize(key)

@@ -12,6 +12,8 @@ from typing import Any
 
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
+from sites.text import spreadsheet_cell
+
 EXPORT_FORMATS = ("csv", "geojson")
 
 
@@ -29,6 +31,7 @@ class CSVRenderer(BaseRenderer):
 
     The BOM is what makes Excel read the file as UTF-8: without it Excel on Windows guesses a
     legacy code page and garbles every Vietnamese letter. LibreOffice, pandas and QGIS skip it.
+    A text that a spreadsheet would run as a formula gets a quote in front (`cell`).
     """
 
     media_type = "text/csv"
@@ -76,12 +79,24 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def cell(value: Any) -> str:
+    """A CSV cell: numbers as numbers, text as text that no spreadsheet runs as a formula
+    (sites.text.spreadsheet_cell: a name "=HYPERLINK(…)" comes out as "'=HYPERLINK(…)")."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
     if isinstance(value, list | tuple):
-        return "; ".join(cell(item) for item in value)
+        return spreadsheet_cell("; ".join(plain(item) for item in value))
+    return spreadsheet_cell(str(value))
+
+
+def plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return str(value)
 
 

@@ -85,3 +85,36 @@ def web_url(value: str | None) -> str:
     becomes a live link."""
     value = (value or "").strip()
     return value if _WEB_ADDRESS.match(value) else ""
+
+
+# A spreadsheet program runs a cell that starts with one of these as a formula (OWASP's "CSV
+# Injection"; ASVS 1.2.10 adds the null character): a name `=HYPERLINK("http://…","Bấm")` would
+# be a live link in the admin's export. Quotes in front are part of the pattern so that escaping
+# can always be undone: a text that already starts with quotes and then one of these gets one
+# quote more, and loses exactly one when it comes back.
+_FORMULA = re.compile(r"'*[=+\-@\t\r\n\0]")
+# A plain number is no formula: a negative year or coordinate stays a number in the spreadsheet.
+_PLAIN_NUMBER = re.compile(r"-\d+(?:\.\d+)?")
+
+
+def _is_formula_like(value: str) -> bool:
+    return bool(_FORMULA.match(value)) and not _PLAIN_NUMBER.fullmatch(value)
+
+
+def spreadsheet_cell(value: object) -> object:
+    """The value as written into every CSV or XLSX file we make (the admin's exports and sample
+    files, the API's `?format=csv`, the print manifest, the dashboard's tables): a text that a
+    spreadsheet would read as a formula gets a single quote in front (OWASP's advice), so it
+    is shown, and stored by openpyxl, as text. Anything but text is returned as it is."""
+    if isinstance(value, str) and _is_formula_like(value):
+        return "'" + value
+    return value
+
+
+def from_spreadsheet_cell(value: object) -> object:
+    """Undoes `spreadsheet_cell` exactly, for the spreadsheet import: an export imports back to
+    the same text ("-Tổ 5" stays "-Tổ 5"). A quote that `spreadsheet_cell` would not have added
+    is kept."""
+    if isinstance(value, str) and value.startswith("'") and _is_formula_like(value[1:]):
+        return value[1:]
+    return value

@@ -8,12 +8,19 @@ position it was taken at, often the sender's home, the phone's make and serial, 
 (`validate_photo`), and saving strips the metadata (`strip_metadata`) before the file is written,
 so the original served from /media/ and through the API carries none either. The metadata is cut
 out of the file, not re-encoded: the picture keeps its quality; only its orientation survives,
-so a photo taken sideways still shows upright."""
+so a photo taken sideways still shows upright.
+
+The stored file is named by us, never by the sender: a random name with the extension of the
+format Pillow found in the content (`stored_name`). A picture may hold anything in its palette or
+its pixels, HTML included; under a name ending in `.html` the web server would serve it as a page
+of the portal's own origin. docs/operations.md has the web server's side (`/media/` serves only
+pictures as pictures, with `nosniff` and a sandboxing Content-Security-Policy)."""
 
 from __future__ import annotations
 
 import io
 import struct
+import uuid
 import warnings
 import zlib
 
@@ -29,6 +36,11 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 # 40 megapixels: more than any phone camera; a bigger image is a bomb, not a photo.
 MAX_PHOTO_PIXELS = 40_000_000
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}  # MPO: the JPEG some phones write
+# The extension a stored photo gets from its format (an MPO is served as the JPEG it starts with).
+EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp"}
+# What a file Pillow cannot read is stored as (only code can save one: every form checks first):
+# a download, never a page or a picture.
+UNKNOWN_EXTENSION = "bin"
 ACCEPT = "image/jpeg,image/png,image/webp"
 # The file's own first bytes, and the names a vector drawing arrives under.
 SVG_SIGNS = (b"<svg", b"<?xml", b"<!doctype svg")
@@ -286,6 +298,18 @@ def strip_metadata(data: bytes) -> bytes:
     return stripped
 
 
+def stored_name(data: bytes) -> str:
+    """The name a photo is stored under: random (a suggested photo waits for moderation at an
+    address nobody can guess) with the extension of the format found in `data`. Nothing the
+    sender chose, neither the name nor the extension, reaches storage."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            extension = EXTENSIONS.get(image.format or "", UNKNOWN_EXTENSION)
+    except (OSError, SyntaxError, ValueError, struct.error, EOFError):
+        extension = UNKNOWN_EXTENSION
+    return f"{uuid.uuid4().hex}.{extension}"
+
+
 # --- fields ------------------------------------------------------------------------------------
 
 
@@ -322,10 +346,12 @@ def validate_new_photo(value: File) -> None:
 class PhotoFieldFile(ImageFieldFile):
     def save(self, name: str, content: File, save: bool = True) -> None:
         """Every way a file reaches storage (a form, a service, `field.save()` in code) passes
-        here: the metadata is cut out first."""
+        here: the metadata is cut out first, and the sender's `name` is replaced by ours
+        (`stored_name`)."""
         content.seek(0)
         data = content.read()
         stripped = strip_metadata(data)
+        name = stored_name(stripped)
         if stripped != data:
             content = ContentFile(stripped, name=name)
         else:

@@ -188,6 +188,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A body longer than its sender may send is refused (413) before any of it is read: after
+    # the user is known (staff may send more), before anything reads the body.
+    "streetinfo.limits.RequestBodyLimitMiddleware",
     # Signs each history row with the logged-in user who made the change.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -604,6 +607,13 @@ INSTALL_MAX_DISTANCE_M = env_int("INSTALL_MAX_DISTANCE_M", 200, minimum=1)
 # Problem reports and suggestions one visitor may send per hour (counted in the cache under a
 # salted hash of their address that expires with the hour; the address itself is never kept).
 PUBLIC_FORM_RATE_LIMIT = env_int("PUBLIC_FORM_RATE_LIMIT", 5, minimum=1)
+# Request bodies, in MB (streetinfo/limits.py): a longer one is refused with 413 by its
+# Content-Length before any of it is read. A visitor sends one photo (at most 10 MB, see
+# sites.uploads) with a form: a photo somewhat over that still reaches the form, which says
+# what is wrong in its own words. Staff send several photos at once in the admin, or a
+# spreadsheet. The web server in front caps bodies with the same numbers (docs/operations.md).
+MAX_REQUEST_BODY_MB = env_int("MAX_REQUEST_BODY_MB", 20, minimum=1)
+MAX_STAFF_REQUEST_BODY_MB = env_int("MAX_STAFF_REQUEST_BODY_MB", 100, minimum=MAX_REQUEST_BODY_MB)
 # A spreadsheet waits here between its preview and the editor's confirmation (never served).
 IMPORT_PENDING_DIR = Path(os.environ.get("IMPORT_PENDING_DIR", BASE_DIR / "var" / "imports"))
 

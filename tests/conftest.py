@@ -1,8 +1,26 @@
+import os
 import re
+from urllib.parse import urlsplit
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import translation
+
+
+def pytest_configure(config):
+    """Parallel workers (`pytest -n 2`, as .ci/run runs the suite) share one Redis when the
+    settings use it: each worker gets the next database number after the configured one, since
+    every test starts by emptying its caches."""
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, …
+    if not worker.startswith("gw"):
+        return
+    for cache in settings.CACHES.values():
+        if cache["BACKEND"].endswith(".RedisCache"):
+            location = urlsplit(cache["LOCATION"])
+            database = int(location.path.strip("/") or 0) + int(worker[2:])
+            cache["LOCATION"] = location._replace(path=f"/{database % 16}").geturl()
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +44,50 @@ def fresh_caches(settings):
     counters.forget()
     scan_buffer.discard()
     settings.SCAN_COUNT_FLUSH_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def through_the_front_server(settings):
+    """Production answers HTTPS only, and TLS ends at the front web server, which tells the app
+    with SECURE_PROXY_SSL_HEADER. When the settings name that header (the production-settings
+    run), the test client's requests arrive as production's do: with it, on port 443."""
+    if not settings.SECURE_PROXY_SSL_HEADER:
+        yield
+        return
+    header, value = settings.SECURE_PROXY_SSL_HEADER
+    base_environ = RequestFactory._base_environ
+
+    def environ(factory, **request):
+        return base_environ(factory, **{header: value, "SERVER_PORT": "443", **request})
+
+    # Its own patch, which a test's `monkeypatch.undo()` leaves in place.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RequestFactory, "_base_environ", environ)
+        yield
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, in front of the app as production's front web server is:
+    static files are served by WhiteNoise inside the app, from the collected, hashed files when
+    DEBUG is off (pytest-django's handler would answer /static/ itself from the apps' folders,
+    where hashed names do not exist); requests reach the app as tests/front.py says. Its own
+    http:// origin stands for the https:// one a browser would send in production (CSRF)."""
+    from django.test.utils import modify_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    from tests.front import through_front_server
+
+    host = request.config.getvalue("liveserver") or "localhost"
+    server = LiveServer(host, start=False)
+    server.thread.static_handler = through_front_server
+    server.start()
+    # pytest-django turns these settings on for each test that uses the live server.
+    server._live_server_modified_settings = modify_settings(
+        ALLOWED_HOSTS={"append": host}, CSRF_TRUSTED_ORIGINS={"append": server.url}
+    )
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)

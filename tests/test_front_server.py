@@ -61,6 +61,35 @@ def test_only_the_front_server_is_published_and_the_app_trusts_it_alone():
     assert not re.search(r"^FORWARDED_ALLOW_IPS\s*=\s*\*", example, re.M)
 
 
+def block(text: str, opening: str) -> str:
+    """The nginx block that starts with `opening` (up to its matching brace), comments dropped
+    and whitespace folded."""
+    text = re.sub(r"#[^\n]*", "", text)
+    start = text.index(opening)
+    depth = 0
+    for end in range(text.index("{", start), len(text)):
+        depth += {"{": 1, "}": -1}.get(text[end], 0)
+        if depth == 0:
+            return " ".join(text[start : end + 1].split())
+    raise ValueError(f"{opening} is not closed")
+
+
+def test_the_shipped_configuration_holds_the_documented_blocks():
+    """docs/operations.md documents the uploads' and the bodies' blocks for any nginx
+    (tests/test_nginx.py runs them); the compose file's nginx runs the same, and sets the
+    forwarding headers once for the whole server: a proxy_set_header in a location would drop
+    them there, and pass the client's own X-Forwarded-For to the login lock-out."""
+    shipped = SHIPPED.read_text(encoding="utf-8")
+    documented = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    for opening in ("map $uri $streetinfo_media_disposition", "location /media/"):
+        assert block(shipped, opening) == block(documented, opening)
+    for opening in ("location /admin/", "location /media/", "location / "):
+        assert "proxy_set_header" not in block(shipped, opening)
+    assert "proxy_set_header" not in block(documented, "location /admin/")
+    for size in ("client_max_body_size 20m;", "client_max_body_size 100m;"):
+        assert size in shipped and size in documented
+
+
 # --- the shipped nginx configuration, running --------------------------------------------------
 
 

@@ -139,3 +139,41 @@ def test_scans_keep_answering_while_postgresql_is_stopped(throwaway_database):
     scan_buffer.flush()
     counted_after = sum(PlateScanDay.objects.values_list("count", flat=True))
     assert counted_after - counted_before == 6  # five during the outage, one after
+
+
+def test_the_api_says_503_in_the_requests_language_while_postgresql_is_stopped(
+    throwaway_database,
+):
+    """The API answered 500 during a database outage (issue 13): a client should learn that it is
+    temporary and when to try again, as a visitor does."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    editor = get_user_model().objects.create_superuser("api-editor", "e@example.org", "pw-x-1")
+    token = Token.objects.create(user=editor).key
+    client = Client(raise_request_exception=False)
+    assert client.get("/api/v1/places/").status_code == 200
+
+    throwaway_database.stop()
+
+    for language, detail in (
+        ("vi", "Dữ liệu mở tạm thời gián đoạn"),
+        ("en", "The open data is briefly unavailable"),
+    ):
+        for url in ("/api/v1/places/", "/api/v1/places/?format=csv", "/api/v1/units/05986/"):
+            answer = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+            assert answer.status_code == 503, (url, answer.content[:300])
+            assert answer["Retry-After"] == "60" and answer["Content-Language"] == language
+            assert answer.json()["code"] == "unavailable"
+            assert answer.json()["detail"].startswith(detail)
+    write = client.post(
+        "/api/v1/places/",
+        {"kind": "street", "name": {"vi": "Phố Mới"}},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token}",
+    )
+    assert write.status_code == 503 and write.json()["code"] == "unavailable"
+
+    throwaway_database.start()
+    connections["default"].close()
+    assert client.get("/api/v1/places/").status_code == 200

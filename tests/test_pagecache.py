@@ -101,6 +101,33 @@ def test_public_pages_are_cached_and_revalidated_from_the_copy(client, plate):
     assert revalidated.status_code == 304
 
 
+ACCEPT_ENCODINGS = ["gzip, deflate, br", "nogzip", "identity", "", "x-gzip", "br", "GZIP"]
+
+
+@pytest.mark.parametrize("first", ["nogzip", "gzip, deflate, br", "GZIP"])
+def test_a_copy_goes_only_to_requests_that_would_get_the_same_bytes(plate, settings, first):
+    """One request with `Accept-Encoding: nogzip` made every phone get the uncompressed page,
+    cached for 30 days (issue 13)."""
+    urls = [plate.place.get_absolute_url(), f"/Q/{plate.code}"]
+
+    def encodings() -> dict:
+        return {
+            (url, header): Client()
+            .get(url, HTTP_ACCEPT_ENCODING=header, HTTP_USER_AGENT=BOT)
+            .get("Content-Encoding")
+            for url in urls
+            for header in ACCEPT_ENCODINGS
+        }
+
+    settings.PAGE_CACHE_ENABLED = False
+    rendered = encodings()
+    assert rendered[urls[0], "gzip, deflate, br"] == "gzip" and rendered[urls[0], ""] is None
+    settings.PAGE_CACHE_ENABLED = True
+    for url in urls:
+        Client().get(url, HTTP_ACCEPT_ENCODING=first, HTTP_USER_AGENT=BOT)
+    assert encodings() == rendered
+
+
 def test_scans_are_cacheable_by_a_cdn_per_language_but_a_signed_in_scan_is_not(
     client, plate, staff
 ):

@@ -152,14 +152,22 @@ def test_a_malformed_proxy_header_is_named():
     assert "SECURE_PROXY_SSL_HEADER must be a header name" in result.stderr
 
 
-def test_development_serves_plain_http_without_hsts(client):
-    response = client.get("/sw.js")
-    assert response.status_code == 200
-    assert "Strict-Transport-Security" not in response.headers
-    assert "upgrade-insecure-requests" not in response.headers["Content-Security-Policy"]
-    client.cookies.clear()
-    switch = client.get("/lang/en/?next=/en/")
-    assert not switch.cookies["lang"]["secure"]
+def test_development_serves_plain_http_without_hsts():
+    """Development settings (a fresh clone: no environment at all), whatever settings this test
+    run itself uses."""
+    code = (
+        "import django, json; django.setup(); from django.test import Client; "
+        "from django.test.utils import setup_test_environment; setup_test_environment(); "
+        "c = Client(); r = c.get('/sw.js'); s = c.get('/lang/en/?next=/en/'); "
+        "print(json.dumps([r.status_code, 'Strict-Transport-Security' in r.headers, "
+        "r.headers['Content-Security-Policy'], s.cookies['lang']['secure']]))"
+    )
+    result = run(["-c", code])
+    status, hsts, policy, secure_cookie = json.loads(result.stdout)
+    assert status == 200, result.stderr
+    assert not hsts
+    assert "upgrade-insecure-requests" not in policy
+    assert not secure_cookie
 
 
 def test_production_cookies_are_secure():

@@ -48,8 +48,7 @@ def connections() -> list[tuple[str, int, str | None]]:
 
 def live_receiver_uids() -> set[str]:
     uids = set()
-    # type(), not isinstance(): a dead weakref.proxy on the heap (the API tests leave some)
-    # raises ReferenceError when isinstance() asks for its class.
+    # type(), not isinstance(): a dead weak proxy among the objects raises on isinstance().
     for signal in (obj for obj in gc.get_objects() if issubclass(type(obj), Signal)):
         for lookup_key, receiver, *_rest in signal.receivers:
             # A weak reference (the default) or the function itself (weak=False).

@@ -29,6 +29,7 @@ from qrplates.artwork.png import render_png
 from qrplates.artwork.svg import render_svg
 from qrplates.artwork.templates import Template
 from qrplates.artwork.text import span
+from sites.text import spreadsheet_cell
 
 # Plates per imposed sheet file: enough for a normal run in one file, small enough that a
 # 3,000-plate batch never holds a huge PDF in memory.
@@ -120,11 +121,12 @@ def manifest_row(item: BatchItem, scene: Scene | None, files: list[str], problem
 
 def manifest_csv(rows: list[dict]) -> bytes:
     """UTF-8 with a byte-order mark: spreadsheet programs then open the Vietnamese names with
-    their diacritics instead of guessing a legacy code page."""
+    their diacritics instead of guessing a legacy code page. A name that a spreadsheet would
+    run as a formula is written with a quote in front (sites.text.spreadsheet_cell)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, restval="")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: spreadsheet_cell(value) for key, value in row.items()} for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -1,6 +1,12 @@
 """Bad requests get a JSON 4xx that names what is wrong, never a 500 and never an HTML page."""
 
+import json
+
 import pytest
+from django.db import OperationalError, connections
+from django.test import Client, RequestFactory
+
+from streetinfo.errors import server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +62,18 @@ def test_a_bad_parameter_is_a_400_naming_it(client, db, params, parameter, messa
     assert body["detail"].startswith(f"{parameter}: ")
 
 
+@pytest.mark.parametrize("parameter", ["place", "person"])
+@pytest.mark.parametrize("value", ["99999999999999999999", "9223372036854775808"])
+def test_an_id_past_the_largest_is_a_400_naming_it(client, records, parameter, value):
+    """On SQLite this overflowed its integers: a 500 (issue 13)."""
+    response = client.get("/api/v1/plates/", {parameter: value}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [parameter]
+    assert "9223372036854775807" in response.json()["errors"][parameter][0]
+    largest = client.get("/api/v1/plates/", {parameter: "9223372036854775807"})
+    assert largest.status_code == 200 and largest.json()["results"] == []
+
+
 def test_a_page_past_the_end_is_a_404_with_a_message(client, records):
     response = client.get("/api/v1/places/", {"page": 99}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
@@ -103,3 +121,50 @@ def test_an_address_without_its_final_slash_is_redirected(client, db):
 
 def test_api_root_redirects_to_the_docs(client):
     assert client.get("/api/")["Location"] == "/api/docs/"
+
+
+@pytest.fixture
+def database_down(monkeypatch):
+    """Every query fails as it does when PostgreSQL is unreachable (tests/test_outage.py stops a
+    real one)."""
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection to server at 127.0.0.1, port 5432 failed")
+
+    monkeypatch.setattr(connections["default"], "cursor", unreachable)
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        ("vi", "Dữ liệu mở tạm thời gián đoạn: không kết nối được cơ sở dữ liệu."),
+        ("en", "The open data is briefly unavailable: its database cannot be reached."),
+    ],
+)
+@pytest.mark.parametrize("url", ["/api/v1/places/", "/api/v1/people/1/", "/api/v1/units/"])
+def test_while_the_database_is_down_the_api_says_503_and_when_to_retry(
+    records, database_down, language, detail, url
+):
+    """The API answered 500 during a database outage (issue 13)."""
+    response = Client(raise_request_exception=False).get(url, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert (body["status"], body["code"]) == (503, "unavailable")
+    assert body["detail"].startswith(detail) and "60" in body["detail"]
+
+
+def test_a_failure_outside_the_api_views_is_still_its_json_error():
+    request = RequestFactory().get("/api/v1/places/")
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        response = server_error(request)
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    assert json.loads(response.content)["code"] == "unavailable"
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = server_error(request)
+    assert response.status_code == 500 and json.loads(response.content)["code"] == "error"

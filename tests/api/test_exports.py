@@ -100,6 +100,21 @@ def test_places_csv_is_utf8_with_bom_and_keeps_vietnamese(client, records):
     assert street["ranking"] == ""
 
 
+def test_a_name_that_looks_like_a_formula_is_text_in_the_csv(client, records):
+    """A spreadsheet would run `=HYPERLINK(…)` as a live link in whoever opens the open data."""
+    street = records["street"]
+    street.name_vi = '=HYPERLINK("http://lua-dao.example","Bấm")'
+    street.summary_vi = "-Tổ dân phố 5"
+    street.save()
+    for lang in ("vi", "all"):
+        rows = read_csv(client.get("/api/v1/places/", {"format": "csv", "lang": lang}))
+        row = next(row for row in rows if row["id"] == str(street.pk))
+        name, summary = ("name", "summary") if lang == "vi" else ("name.vi", "summary.vi")
+        assert row[name] == '\'=HYPERLINK("http://lua-dao.example","Bấm")'
+        assert row[summary] == "'-Tổ dân phố 5"
+        assert row["lat"] == str(TAM_THANH[0])  # numbers stay numbers
+
+
 def test_csv_columns_are_the_same_whatever_the_rows(client, records):
     everything = client.get("/api/v1/places/", {"format": "csv"}).content.decode("utf-8-sig")
     nothing = client.get("/api/v1/places/", {"format": "csv", "q": "zzz"}).content

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
 from streetinfo.wsgi import application
+from tests.front import through_front_server
 
 pytestmark = pytest.mark.fuzz
 
@@ -44,7 +45,9 @@ def keep_the_test_connection():
 
 # Loaded at collection: one test per operation, named after it. Making the schema reads no
 # database, which pytest-django does not open before the tests run.
-schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+schema = schemathesis.openapi.from_wsgi(
+    "/api/schema/?format=json", through_front_server(application)
+)
 
 
 @schema.parametrize()

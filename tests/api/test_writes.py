@@ -114,7 +114,9 @@ def test_staff_create_a_place_stored_in_nfc_with_its_unit_found(token_client):
     response = post(token_client, PLACES, {**NEW_STREET, "name": {"vi": decomposed}})
     assert response.status_code == 201
     body = response.json()
-    assert response["Location"] == f"http://testserver/api/v1/places/{body['id']}/"
+    assert response["Location"] == response.wsgi_request.build_absolute_uri(
+        f"/api/v1/places/{body['id']}/"
+    )
     street = Street.objects.get(pk=body["id"])
     assert street.name_vi == "Phố Tam Thanh"
     assert unicodedata.is_normalized("NFC", street.name_vi)
@@ -276,9 +278,13 @@ def test_an_admin_session_writes_only_with_its_csrf_token(staff):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(staff)
     assert post(browser, PLACES, NEW_STREET).status_code == 403
-    browser.get("/admin/")
+    page = browser.get("/admin/")
     csrf = browser.cookies["csrftoken"].value
-    assert post(browser, PLACES, NEW_STREET, HTTP_X_CSRFTOKEN=csrf).status_code == 201
+    # As the browser does, from the docs page: its token, and its page's origin (over HTTPS,
+    # Django's CSRF check wants the origin to be the site's own).
+    origin = page.wsgi_request.build_absolute_uri("/").rstrip("/")
+    response = post(browser, PLACES, NEW_STREET, HTTP_X_CSRFTOKEN=csrf, HTTP_ORIGIN=origin)
+    assert response.status_code == 201
 
 
 def test_the_token_admin_is_available_to_administrators(staff_client):

@@ -28,6 +28,7 @@ class OneRequestAtATime(WSGIServer):
 
 LiveServerThread.server_class = OneRequestAtATime
 
+
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = {

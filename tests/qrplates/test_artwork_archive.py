@@ -87,6 +87,20 @@ def test_the_manifest_lists_each_plate_with_its_size_mounting_and_status():
     assert rows[1]["mounting_height_m"] == "1,2–1,6"
 
 
+def test_a_name_that_looks_like_a_formula_is_text_in_the_manifest():
+    """The print shop opens manifest.csv in a spreadsheet: a name must not run there."""
+    plate = dataclasses.replace(
+        HOANG_VAN_THU, name_vi="=cmd|' /C calc'!A0", name_en="-Tổ 5", unit_name="@SUM(1)"
+    )
+    archive = read_zip(stream_zip(batch_files([BatchItem(plate, STREET, "")], formats=[]), "b"))
+    row = manifest(archive, "b")[0]
+    assert (row["name_vi"], row["name_en"], row["unit"]) == (
+        "'=cmd|' /C calc'!A0",
+        "'-Tổ 5",
+        "'@SUM(1)",
+    )
+
+
 def test_a_plate_that_cannot_be_printed_is_reported_and_the_rest_still_come():
     too_long = dataclasses.replace(HOANG_VAN_THU, name_vi=" ".join(["Nguyễn Thị Minh Khai"] * 8))
     items = [BatchItem(too_long, STREET, "Planned"), *street_plates(1)]

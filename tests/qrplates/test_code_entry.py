@@ -17,12 +17,13 @@ def test_the_home_page_has_the_code_box_in_its_language(client, home, label):
     assert f'action="{home}code/"' in html and 'name="code"' in html
 
 
-def test_a_typed_code_opens_the_records_page_in_the_pages_language(client, plate):
+def test_a_typed_code_opens_the_records_page_in_the_pages_language(client, plate, settings):
     response = client.get("/en/code/", {"code": plate.code.lower()})
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h1>Tong Dan Street</h1>" in html and '<html lang="en">' in html
-    assert 'rel="canonical" href="http://127.0.0.1:8000/en/streets/pho-tong-dan/"' in html
+    canonical = f"{settings.PUBLIC_BASE_URL}/en/streets/pho-tong-dan/"
+    assert f'rel="canonical" href="{canonical}"' in html
 
 
 @pytest.mark.parametrize(

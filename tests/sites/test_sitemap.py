@@ -40,9 +40,9 @@ def test_the_sitemap_lists_published_pages_in_both_languages_with_alternates(cli
     assert not [url for url in found if "nhap" in url or "nguoi-an" in url]
 
 
-def test_the_sitemap_lists_communes_with_published_places(client, demo):
+def test_the_sitemap_lists_communes_with_published_places(client, demo, settings):
     found = entries(client)
-    assert "http://127.0.0.1:8000/en/units/phuong-tam-thanh/" in found
+    assert f"{settings.PUBLIC_BASE_URL}/en/units/phuong-tam-thanh/" in found
     # A commune with nothing published is not worth a search engine's visit.
     assert not [url for url in found if "/units/xa-huu-lien/" in url]
 

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sites.models import Person, Street
-from sites.text import fold, slugify_vi
+from sites.text import fold, from_spreadsheet_cell, slugify_vi, spreadsheet_cell
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,37 @@ def test_person_years_read_naturally_in_each_language():
         assert person.years == "c. 1726 – 1780"
     assert Person(name_vi="Liễu Thăng", death_year=1427).years == "? – 1427"
     assert Person(name_vi="Tông Đản").years == ""
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ('=HYPERLINK("http://x.example","Bấm")', '\'=HYPERLINK("http://x.example","Bấm")'),
+        ("+84 912 345 678", "'+84 912 345 678"),
+        ("-Tổ dân phố 5", "'-Tổ dân phố 5"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("'=1+1", "''=1+1"),  # already quoted: one quote more, so the import gets it back
+        ("'Ngõ' Chùa", "'Ngõ' Chùa"),
+        ("-257", "-257"),  # a plain number is no formula
+        ("-2+3", "'-2+3"),
+        ("Phố Ngô Quyền", "Phố Ngô Quyền"),
+        ("", ""),
+    ],
+)
+def test_a_spreadsheet_never_reads_a_text_as_a_formula(text, written):
+    assert spreadsheet_cell(text) == written
+    assert from_spreadsheet_cell(written) == text
+    assert spreadsheet_cell(1944) == 1944 and spreadsheet_cell(None) is None
+
+
+@given(st.text(alphabet=st.sampled_from(["'", *FORMULA_STARTS, "1", ".", "a", "Đ", " "])))
+def test_the_import_undoes_exactly_what_the_export_did(text):
+    written = spreadsheet_cell(text)
+    assert from_spreadsheet_cell(written) == text
+    assert (
+        not written.startswith(FORMULA_STARTS) or written.lstrip("-").replace(".", "", 1).isdigit()
+    )

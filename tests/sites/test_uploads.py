@@ -163,6 +163,40 @@ def test_a_suggested_photo_is_kept_without_the_visitors_position(demo):
         assert has_metadata(stored.read()) == []
 
 
+def html_in_a_png() -> bytes:
+    """A real PNG whose palette holds a web page: every check passes, it is a picture."""
+    page = b"<html><script>document.title='pwned'</script></html>"
+    palette = (page + b"\0" * 768)[:768]
+    image = Image.new("P", (16, 16), 0)
+    image.putpalette(palette)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    assert page in buffer.getvalue()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("sent_as", ["x.html", "x.svg.png", "../../x.php", "ảnh.jpg"])
+def test_a_stored_photo_is_named_by_its_format_never_by_the_sender(demo, sent_as):
+    """A picture may hold a web page in its palette; under the sender's name `x.html` the web
+    server served it as a page of the portal (issue 13)."""
+    street = Street.objects.get(slug="pho-to-thi")
+    upload = SimpleUploadedFile(sent_as, html_in_a_png(), content_type="text/html")
+    url = reverse("workflow:suggest", args=["place", street.pk])
+    response = Client().post(url, {"kind": "photo", "text": "Ảnh", "photo": upload})
+    assert response.status_code == 302
+    stored = Suggestion.objects.get().photo.name
+    assert re.fullmatch(r"suggestions/\d{4}/[0-9a-f]{32}\.png", stored), stored
+
+
+def test_every_way_into_storage_names_the_file_by_its_format(demo):
+    street = Street.objects.get(slug="pho-to-thi")
+    photo = Photo(place=street)
+    photo.image.save("page.html", ContentFile(phone_jpeg()), save=False)
+    assert re.fullmatch(r"photos/\d{4}/[0-9a-f]{32}\.jpg", photo.image.name)
+    photo.image.save("page.html", ContentFile(b"<html>not a picture</html>"), save=False)
+    assert photo.image.name.endswith(".bin")  # served as a download, never as a page
+
+
 # --- refusals -----------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ import gzip
 import re
 
 import pytest
+from django.templatetags.static import static
 from django.test import Client
 from django.utils import translation
 
@@ -33,7 +34,7 @@ def test_every_demo_place_page_fits_in_the_first_round_trip(demo):
             assert "<style>" in html and "--accent" in html
             assert 'rel="stylesheet"' not in html
             assert re.findall(r"<script src=[^>]+>", html) == [
-                '<script src="/static/js/site.js" defer>'
+                f'<script src="{static("js/site.js")}" defer>'
             ]
             sizes[url] = len(response.content)
     assert len(sizes) == 2 * Place.objects.published().count()

@@ -77,6 +77,17 @@ def test_the_page_and_every_csv(reviewer_client, activity, tam_thanh):
     assert tam[1:5] == ["2", "0", "0", "2"]
 
 
+def test_a_unit_name_that_looks_like_a_formula_is_text_in_the_csv(
+    reviewer_client, activity, tam_thanh
+):
+    tam_thanh.name = '=HYPERLINK("http://lua-dao.example","Tam Thanh")'
+    tam_thanh.save()
+    response = reviewer_client.get(reverse("dashboard"), {"csv": "records"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert '\'=HYPERLINK("http://lua-dao.example","Tam Thanh")' in [row[0] for row in rows]
+    assert not [row for row in rows if row[0].startswith("=")]
+
+
 def test_only_the_committee_and_reviewers_see_it(editor_client, django_user_model):
     from tests.workflow.conftest import client_for, make_user
 

