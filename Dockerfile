@@ -2,7 +2,8 @@
 #
 #   docker build -t streetinfo .
 #   docker run --rm --env-file .env streetinfo python manage.py migrate --noinput   # each release
-#   docker run -d --env-file .env -p 8000:8000 -v streetinfo-media:/app/media streetinfo
+#   docker run -d --env-file .env -p 127.0.0.1:8000:8000 -v streetinfo-media:/app/media streetinfo
+#   (behind a web server on the same host; docker-compose.yml puts nginx in front)
 #
 # The image never migrates by itself: run `python manage.py migrate` once per release, before the
 # new app servers start (docker-compose.yml has a one-shot `migrate` service for it). .ci/run

@@ -10,7 +10,7 @@ Every value can be changed from the environment (the container sets none of them
 | GUNICORN_TIMEOUT | 60 | seconds a silent worker lives before it is killed and replaced |
 | GUNICORN_GRACEFUL_TIMEOUT | 30 | seconds running requests get to finish on a restart |
 | GUNICORN_MAX_REQUESTS | 2000 | requests before a worker is replaced (0: never), + 10% jitter |
-| FORWARDED_ALLOW_IPS | 127.0.0.1,::1 | proxies trusted for X-Forwarded-Proto (`*`: any) |
+| FORWARDED_ALLOW_IPS | 127.0.0.1,::1 | our proxies, addresses or networks (`*`: any); see below |
 """
 
 import math
@@ -81,7 +81,8 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)s "%(a)s"'
 
-# Which proxies may say the request came over HTTPS (X-Forwarded-Proto).
+# Which proxies may say the request came over HTTPS (X-Forwarded-Proto). Django reads the same
+# variable to decide whose X-Forwarded-For to believe (streetinfo.security.client_ip).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # Workers fork from a loaded application: less memory (shared pages) and a broken deploy fails

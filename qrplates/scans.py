@@ -21,6 +21,9 @@ from django.utils import timezone
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from streetinfo import ratelimits
+from streetinfo.security import client_ip
+
 # What the maintained list (crawler-user-agents) need not name one by one: fetchers that say
 # they build a preview ("SkypeUriPreview", "Snap URL Preview Service"), Zalo's link fetcher, and
 # the convention of leaving a contact address in the user agent ("+https://…"), which no
@@ -153,7 +156,31 @@ def after_sending(response: HttpResponseBase, task: Callable[[], None]) -> None:
 def count_scan_after_sending(
     request: HttpRequest, response: HttpResponseBase, plate_id: int
 ) -> None:
-    """Counts the scan of a plate if a person made it (see `counts_as_scan`)."""
+    """Counts the scan of a plate if a person made it (see `counts_as_scan`) and it is their
+    first in the window (see `first_in_window`), once the page is on its way."""
     if counts_as_scan(request):
-        scan_buffer.add(plate_id)
-        after_sending(response, scan_buffer.flush_if_due)
+        client = (client_ip(request), request.META.get("HTTP_USER_AGENT", ""))
+
+        def count() -> None:
+            if first_in_window(plate_id, *client):
+                scan_buffer.add(plate_id)
+            scan_buffer.flush_if_due()
+
+        after_sending(response, count)
+
+
+def first_in_window(plate_id: int, address: str, user_agent: str) -> bool:
+    """Whether a scan adds to the plate's count: a client (address and browser) counts once per
+    plate in each SCAN_COUNT_WINDOW_SECONDS, however often they reload the page, and an address
+    adds at most SCAN_COUNT_PER_ADDRESS to a plate in a window. Phones sharing one carrier
+    address (common on mobile networks) are told apart by their browsers; a script that changes
+    its user agent on every request is not counted without end.
+
+    The client is kept under a salted hash that expires with the window (`streetinfo.ratelimits`):
+    nothing about the visitor is stored. With the cache down, each process counts on its own,
+    and the scan is still counted."""
+    window = settings.SCAN_COUNT_WINDOW_SECONDS
+    if not ratelimits.first_time(f"scan:{plate_id}", address, user_agent, window=window):
+        return False
+    from_address = ratelimits.count(f"scan-address:{plate_id}", address, window=window)
+    return from_address <= settings.SCAN_COUNT_PER_ADDRESS

@@ -27,9 +27,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 from django.template.loader import render_to_string
-from django.urls import reverse, translate_url
+from django.urls import reverse
 from django.utils import translation
 
 from qrplates.files import write_atomically
@@ -203,74 +202,14 @@ http {{
 """
 
 
-def affected(changed: object) -> tuple[list[str], list[Plate]]:
-    """The pages and plates whose files show `changed`: its own pages, the records it is linked
-    to, its commune's page and the lists. (A neighbour's "nearby" list is refreshed by the next
-    full `render_static`, which the operations guide runs nightly.)"""
-    from sites.models import (
-        AdminUnit,
-        FormerName,
-        OldSlug,
-        Person,
-        PersonLink,
-        Place,
-        RecordAttachment,
-    )
-
-    if isinstance(changed, Plate):
-        return [], [changed]
-    if isinstance(changed, OldSlug):  # a rename: the old address now redirects
-        owner = changed.place or changed.person
-        old = owner.get_absolute_url().rsplit("/", 2)[0] + f"/{changed.slug}/"
-        return every_language(old), []
-    if isinstance(changed, PersonLink):
-        records = [changed.place, changed.person]
-    elif isinstance(changed, RecordAttachment):
-        records = [changed.owner]
-    elif isinstance(changed, FormerName):
-        records = [changed.street]
-    elif isinstance(changed, Place | Person):
-        records = [changed]
-    elif isinstance(changed, AdminUnit):
-        records = []
-    else:
-        return [], []
-    urls = every_language(reverse("sites:home"))
-    if isinstance(changed, AdminUnit):
-        urls += every_language(changed.get_absolute_url())
-    plates: list[Plate] = []
-    for record in records:
-        if isinstance(record, Place):
-            linked = [link.person for link in record.person_links.select_related("person")]
-            if record.unit_id:
-                urls += every_language(record.unit.get_absolute_url())
-        else:
-            linked = [link.place for link in record.links.select_related("place")]
-            linked += list(record.streets_named_after.all())
-        plates += list(record.plates.all())
-        for item in (record, *linked):
-            urls += every_language(item.get_absolute_url())
-    return urls, plates
-
-
-def every_language(url: str) -> list[str]:
-    """A public page's address in every language (the same record, as the switch links it)."""
-    return [translate_url(url, language) for language in languages()]
-
-
 def refresh_for(changed: Iterable[object]) -> None:
     """Refreshes, once each, the files that show the `changed` records when STATIC_MODE_DIR is
-    set (after a commit)."""
+    set (after a commit). Which files those are is `sites.dependents`' rule, the one the page
+    cache follows too."""
     if not settings.STATIC_MODE_DIR:
         return
-    urls: list[str] = []
-    plates: dict[int, Plate] = {}
-    for record in changed:
-        try:
-            record_urls, record_plates = affected(record)
-        except ObjectDoesNotExist:  # from a transaction that was rolled back, or deleted since
-            continue
-        urls += record_urls
-        plates.update((plate.pk, plate) for plate in record_plates)
-    if urls or plates:
-        StaticSite(Path(settings.STATIC_MODE_DIR)).refresh(urls, plates.values())
+    from sites.dependents import dependents
+
+    found = dependents(changed)
+    if found.pages or found.plates:
+        StaticSite(Path(settings.STATIC_MODE_DIR)).refresh(found.pages, found.plates.values())

@@ -75,7 +75,9 @@ from sites.serializers import (
     UnitSerializer,
     record_save,
 )
+from streetinfo import ratelimits
 from streetinfo.errors import RETRY_AFTER_S
+from streetinfo.security import client_ip
 
 logger = logging.getLogger("django.request")
 
@@ -109,12 +111,24 @@ class StaffCanWrite(BasePermission):
         return request.method in SAFE_METHODS or is_staff(request)
 
 
-class AnonymousThrottle(AnonRateThrottle):
+class ClientThrottle:
+    """What our throttles share: the client's address read as every limit of the site reads it
+    (`client_ip`: behind our own proxies only), kept under a pseudonym rather than as the
+    address, and counted in `ratelimits.counters`, which keeps counting in the process's memory
+    when the shared cache (Redis) is down rather than failing the request."""
+
+    cache = ratelimits.counters
+
+    def get_ident(self, request: Request) -> str:
+        return ratelimits.pseudonym(client_ip(request), period=ratelimits.DAY)
+
+
+class AnonymousThrottle(ClientThrottle, AnonRateThrottle):
     def get_rate(self) -> str:
         return settings.API_THROTTLE_ANON
 
 
-class ExportThrottle(AnonRateThrottle):
+class ExportThrottle(ClientThrottle, AnonRateThrottle):
     """Whole-list exports (CSV, GeoJSON) cost a second or two of server time each, against a
     few milliseconds for a page: an anonymous client gets fewer of them."""
 
@@ -130,7 +144,7 @@ class ExportThrottle(AnonRateThrottle):
         return super().allow_request(request, view)
 
 
-class StaffThrottle(UserRateThrottle):
+class StaffThrottle(ClientThrottle, UserRateThrottle):
     def get_rate(self) -> str:
         return settings.API_THROTTLE_STAFF
 

@@ -3,16 +3,13 @@ suggestions (a correction or a photo). Each form lives on its own page, linked f
 record's page, so record pages stay free of CSRF cookies and cacheable.
 
 Spam is held off by a honeypot field and a per-client rate limit kept in the cache under a
-salted hash of the client's address that expires with its window: no address is stored."""
+salted hash of the client's address that expires with its window: no address is stored
+(`streetinfo.ratelimits`, which also keeps counting when the cache is down)."""
 
 from __future__ import annotations
 
-import hashlib
-import time
-
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
@@ -22,26 +19,16 @@ from django.views.decorators.cache import never_cache
 from qrplates import codes
 from qrplates.models import Plate
 from sites.models import Person, Place, ProblemReport, Suggestion
+from streetinfo import ratelimits
 from streetinfo.security import client_ip
 
 RATE_WINDOW_S = 3600
 
 
 def over_rate_limit(request: HttpRequest, scope: str) -> bool:
-    """Counts one submission for this client and says whether it is one too many. The key is
-    a hash of the address, the secret key and the window: it cannot be turned back into the
-    address, and it expires with the window."""
-    window = int(time.time() // RATE_WINDOW_S)
-    address = client_ip(request)
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}|{scope}|{window}|{address}".encode())
-    key = f"public-form:{digest.hexdigest()}"
-    cache.add(key, 0, RATE_WINDOW_S)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW_S)
-        count = 1
-    return count > settings.PUBLIC_FORM_RATE_LIMIT
+    """Counts one submission for this client and says whether it is one too many."""
+    sent = ratelimits.count(f"public-form:{scope}", client_ip(request), window=RATE_WINDOW_S)
+    return sent > settings.PUBLIC_FORM_RATE_LIMIT
 
 
 def honeypot() -> forms.CharField:

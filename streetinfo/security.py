@@ -3,6 +3,7 @@ Permissions-Policy header, and the admin login throttle's backend."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable
 from functools import wraps
@@ -18,11 +19,13 @@ def client_ip(request: HttpRequest) -> str:
     """The client's address: the connection's, or with NUM_PROXIES reverse proxies in front, the
     address the nearest of them saw (the N-th from the right of X-Forwarded-For, as Django REST
     framework's throttles read it). What a client writes into X-Forwarded-For itself is further
-    left and never used; anything that is not an address falls back to the connection's."""
+    left and never used; anything that is not an address falls back to the connection's. The
+    header is read only on a connection from one of our proxies (FORWARDED_ALLOW_IPS): a
+    client that reaches the app server directly is its own address, whatever it writes."""
     remote = request.META.get("REMOTE_ADDR", "")
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     count = settings.NUM_PROXIES
-    if count and forwarded:
+    if count and forwarded and is_our_proxy(remote):
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if hops:
             candidate = hops[-min(count, len(hops))]
@@ -31,6 +34,26 @@ def client_ip(request: HttpRequest) -> str:
             except ValueError:
                 pass
     return remote
+
+
+def is_our_proxy(address: str) -> bool:
+    """Whether a connection from `address` comes from one of our proxies (FORWARDED_ALLOW_IPS,
+    as gunicorn reads it: `*` for any; a Unix socket, which has no address, is local)."""
+    networks = _networks(tuple(settings.FORWARDED_ALLOW_IPS))
+    if networks is None:
+        return True
+    try:
+        peer = ipaddress.ip_address(address)
+    except ValueError:
+        return True
+    return any(peer in network for network in networks)
+
+
+@functools.lru_cache(maxsize=4)
+def _networks(values: tuple[str, ...]) -> list | None:
+    if "*" in values:
+        return None
+    return [ipaddress.ip_network(value, strict=False) for value in values]
 
 
 # --- Permissions-Policy -------------------------------------------------------------------------
@@ -84,6 +107,23 @@ class PermissionsPolicyMiddleware:
                 else self.default
             )
         return response
+
+
+# --- signing out ---------------------------------------------------------------------------------
+
+
+def logout_clearing_site_data(request: HttpRequest) -> HttpResponse:
+    """The admin's own logout (served at its address), which also tells the browser to forget
+    what it holds for the site: its cache and storage, the service worker and its copies
+    included. Staff sign in on shared phones in the field (installers); once they have signed
+    out, nothing they opened stays on the phone, whatever version of the service worker kept
+    it. The language cookie stays."""
+    from django.contrib import admin
+
+    response = admin.site.admin_view(admin.site.logout)(request)
+    if request.method == "POST" and response.status_code < 400:
+        response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 # --- admin login throttle -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ message naming the variable.
 import base64
 import datetime
 import hashlib
+import ipaddress
 import os
 from pathlib import Path
 
@@ -38,6 +39,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None or value.strip() == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """Comma-separated addresses or networks (`10.0.0.0/8`), or `*` for any."""
+    values = env_list(name, default)
+    for value in values:
+        try:
+            if value != "*":
+                ipaddress.ip_network(value, strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"{name} lists addresses or networks (or *), got {value!r}"
+            ) from error
+    return values
 
 
 def env_int(name: str, default: int, *, minimum: int = 0) -> int:
@@ -348,6 +363,11 @@ JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 # our proxies saw), never a value the client chose. Used by the API's throttles, the admin login
 # throttle and the public forms' rate limit. API_NUM_PROXIES is its former name.
 NUM_PROXIES = env_int("NUM_PROXIES", env_int("API_NUM_PROXIES", 0))
+# Which peers are those proxies (addresses or networks, or `*` for any): X-Forwarded-For is read
+# only on a connection from one of them, so a client that reaches the app directly (a published
+# port, a misrouted firewall) cannot choose its own address. gunicorn reads the same variable to
+# decide whose X-Forwarded-Proto it believes (gunicorn.conf.py); its default is gunicorn's.
+FORWARDED_ALLOW_IPS = env_networks("FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
 
 # The open-data API (/api/v1/, sites/api.py): anyone reads what is published, staff systems write
 # with a token. Anonymous clients are throttled per address (see NUM_PROXIES).
@@ -411,14 +431,23 @@ CORS_PREFLIGHT_MAX_AGE = 86400
 # Caches: Redis when REDIS_URL is set (shared by every process and app server: throttles, rate
 # limits and the page cache agree), else each process's memory (development, one small server).
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+# Seconds a request waits for Redis to accept a connection or to answer: a Redis that hangs
+# (rather than refusing) must not hold every request for the system's TCP timeout of minutes.
+# On a LAN it answers in well under a millisecond. What waits for it degrades instead: the page
+# cache renders, the limits count in memory (streetinfo/ratelimits.py).
+REDIS_TIMEOUT_SECONDS = 0.5
 
 
-def cache_config(name: str, max_entries: int) -> dict:
-    if REDIS_URL:
+def cache_config(name: str, max_entries: int, redis_url: str = REDIS_URL) -> dict:
+    if redis_url:
         return {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": redis_url,
             "KEY_PREFIX": name,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
         }
     return {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -443,6 +472,10 @@ PAGE_CACHE_KEEP_SECONDS = env_int("PAGE_CACHE_KEEP_SECONDS", 30 * 86400, minimum
 STATIC_MODE_DIR = os.environ.get("STATIC_MODE_DIR", "").strip()
 # Scan counts are written in batches, at most this often per process (qrplates/scans.py).
 SCAN_COUNT_FLUSH_SECONDS = env_int("SCAN_COUNT_FLUSH_SECONDS", 10)
+# A client (address and browser) counts once per plate in each window; one address adds at most
+# SCAN_COUNT_PER_ADDRESS to a plate in a window (phones behind a carrier's shared address).
+SCAN_COUNT_WINDOW_SECONDS = env_int("SCAN_COUNT_WINDOW_SECONDS", 3600, minimum=1)
+SCAN_COUNT_PER_ADDRESS = env_int("SCAN_COUNT_PER_ADDRESS", 20, minimum=1)
 
 LOGIN_URL = "admin:login"
 

@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from qrplates import views as plate_views
 from sites.dashboard import dashboard_view
+from streetinfo.security import logout_clearing_site_data
 
 admin.site.site_header = _("Streetinfo Lạng Sơn — content administration")
 admin.site.site_title = _("Streetinfo admin")
@@ -15,6 +16,8 @@ admin.site.index_title = _("Streets, relics, scenic spots and people")
 
 urlpatterns = [
     path("admin/dashboard/", dashboard_view, name="dashboard"),
+    # Signing out also clears what the browser holds for the site (shared phones).
+    path("admin/logout/", logout_clearing_site_data),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # /Q/<code>: what the plates' QR codes say (non-prefixed: the scan picks the language).

@@ -37,9 +37,11 @@ def fresh_caches(settings):
     from django.core.cache import caches
 
     from qrplates.scans import scan_buffer
+    from streetinfo.ratelimits import counters
 
     for alias in settings.CACHES:
         caches[alias].clear()
+    counters.forget()
     scan_buffer.discard()
     settings.SCAN_COUNT_FLUSH_SECONDS = 0
 

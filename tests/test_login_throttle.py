@@ -106,6 +106,7 @@ def test_the_lockout_is_per_username_and_address(editor, django_user_model, sett
 
 def test_behind_the_proxy_each_client_address_counts_apart(editor, settings):
     settings.NUM_PROXIES = 1
+    settings.FORWARDED_ALLOW_IPS = ["10.0.0.2"]
     proxy = "10.0.0.2"
     guesser = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.66")
     for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -118,6 +119,20 @@ def test_behind_the_proxy_each_client_address_counts_apart(editor, settings):
     # Writing a fake address in front of the proxy's does not escape the lockout.
     forged = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.66")
     assert attempt(forged, PASSWORD).status_code == 429
+
+
+def test_a_client_reaching_the_app_directly_cannot_choose_its_address(editor, settings):
+    """The shipped deployment said NUM_PROXIES=1: a client that reached gunicorn itself and
+    wrote its own X-Forwarded-For escaped the lockout (40 wrong passwords, then the right one
+    accepted). Only a connection from one of our proxies has its header read."""
+    settings.NUM_PROXIES = 1
+    settings.FORWARDED_ALLOW_IPS = ["10.0.0.2"]
+    for n in range(40):
+        forged = Client(REMOTE_ADDR="203.0.113.66", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+        attempt(forged, "sai-mat-khau")
+    forged = Client(REMOTE_ADDR="203.0.113.66", HTTP_X_FORWARDED_FOR="192.0.2.250")
+    assert attempt(forged, PASSWORD).status_code == 429
+    assert not signed_in(forged)
 
 
 def test_without_a_trusted_proxy_forwarded_addresses_are_ignored(editor, settings):
@@ -137,10 +152,14 @@ def test_without_a_trusted_proxy_forwarded_addresses_are_ignored(editor, setting
         ("10.0.0.3", "198.51.100.7, 10.0.0.2", 2, "198.51.100.7"),
         ("10.0.0.2", "not-an-address", 1, "10.0.0.2"),
         ("10.0.0.2", "2001:db8::1", 1, "2001:db8::1"),
+        # Not from one of our proxies: the header is the client's own writing.
+        ("203.0.113.5", "198.51.100.7", 1, "203.0.113.5"),
+        ("10.0.1.2", "198.51.100.7", 1, "10.0.1.2"),
     ],
 )
 def test_client_address(rf, settings, remote, forwarded, proxies, expected):
     settings.NUM_PROXIES = proxies
+    settings.FORWARDED_ALLOW_IPS = ["10.0.0.0/24"]
     extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
     assert client_ip(rf.get("/", REMOTE_ADDR=remote, **extra)) == expected
 

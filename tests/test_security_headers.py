@@ -169,3 +169,13 @@ def test_staff_reading_a_public_page_get_the_visitors_policy(demo, staff_client)
         url = place.specific.get_absolute_url()
     anonymous = Client().get(url).headers["Content-Security-Policy"]
     assert staff_client.get(url).headers["Content-Security-Policy"] == anonymous
+
+
+def test_signing_out_tells_the_browser_to_forget_the_sites_storage(staff_client):
+    """Staff sign in on shared phones: signing out clears the caches and storage (the service
+    worker's copies) the browser holds for the site."""
+    response = staff_client.post("/admin/logout/")
+    assert response.status_code == 200
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert staff_client.get("/admin/").status_code == 302  # signed out indeed
+    assert "Clear-Site-Data" not in staff_client.get("/admin/logout/")

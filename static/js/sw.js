@@ -11,7 +11,10 @@
    - Photos: cache first, bounded; offline, any stored width of the same photo stands in.
    - Saved areas ("save this area for offline"): one cache per commune or ward page, holding its
      places' pages and small photos; at most MAX_AREAS, refreshed daily when there is a signal.
-   Every cache is bounded: a phone's storage is not ours to fill. */
+   Every cache is bounded: a phone's storage is not ours to fill.
+   Only what is the same for everyone is kept (see `shareable`): nothing made for one person (an
+   installer's scanned page, a printer's API reads, an editor's view) is stored, so nothing of it
+   is served offline after logout, or to the next person using the phone. */
 "use strict";
 
 var CONFIG = self.STREETINFO;
@@ -46,11 +49,52 @@ self.addEventListener("activate", function (event) {
       }).map(function (name) {
         return caches.delete(name);
       }));
-    }).then(function () {
+    }).then(forgetPrivatePages).then(function () {
       return self.clients.claim();
     })
   );
 });
+
+/* A public page: the site's own, under a language, a plate's address or the root. */
+var PUBLIC_PAGE = new RegExp("^/(?:(?:" + CONFIG.languages.join("|") + ")/|[Qq]/|$)");
+
+function isPublicPage(url) {
+  return url.origin === self.location.origin && PUBLIC_PAGE.test(url.pathname);
+}
+
+/* A response any visitor could have had: 200, same-origin, and `Cache-Control: public` without
+   `private`, `no-store` or `no-cache`. Pages made for one person say `private` or `no-store`
+   (sites.views.cache_public_page, never_cache). Set-Cookie cannot be seen from here; the server
+   never marks `public` a response that sets a cookie. */
+function shareable(response) {
+  if (!response || response.status !== 200 || response.type !== "basic") return false;
+  var control = (response.headers.get("Cache-Control") || "").toLowerCase().split(",").map(function (part) {
+    return part.trim().split("=")[0];
+  });
+  return control.indexOf("public") >= 0 && control.indexOf("private") < 0 &&
+    control.indexOf("no-store") < 0 && control.indexOf("no-cache") < 0;
+}
+
+/* Drops every stored page that is not shareable (kept by an earlier version of this worker). */
+function forgetPrivatePages() {
+  return caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) {
+      return name === PAGES || name.indexOf(AREA) === 0;
+    }).map(function (name) {
+      return caches.open(name).then(function (cache) {
+        return cache.keys().then(function (keys) {
+          return Promise.all(keys.map(function (key) {
+            if (/offline\.json$/.test(key.url) || /\/media\//.test(key.url)) return null;
+            return cache.match(key).then(function (response) {
+              if (!shareable(response) || !isPublicPage(new URL(key.url))) return cache.delete(key);
+              return null;
+            });
+          }));
+        });
+      });
+    }));
+  });
+}
 
 /* Keep at most `max` entries, dropping the oldest stored (re-storing moves an entry last). */
 function trim(name, max) {
@@ -101,7 +145,7 @@ function heldCopy(request, url) {
 
 function page(event, request, url) {
   var network = fetch(request).then(function (response) {
-    if (response.status === 200 && response.type === "basic") {
+    if (shareable(response)) {
       event.waitUntil(store(PAGES, MAX_PAGES, request, response.clone()));
     }
     return response;
@@ -180,8 +224,9 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") return;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (url.pathname.indexOf("/admin/") === 0 || url.pathname.indexOf("/lang/") === 0) return;
   if (request.mode === "navigate") {
+    /* The admin, the API, the language switch: never intercepted, never kept. */
+    if (!isPublicPage(url)) return;
     event.respondWith(page(event, request, url));
   } else if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(staticFile(event, request));
@@ -215,7 +260,8 @@ function saveArea(manifestUrl) {
       var failures = 0;
       var fetches = wanted.map(function (href) {
         return fetch(href).then(function (response) {
-          if (!response.ok) throw new Error(String(response.status));
+          var isPage = isPublicPage(new URL(href));
+          if (isPage ? !shareable(response) : !response.ok) throw new Error(String(response.status));
           return cache.put(href, response);
         }).catch(function () {
           failures += 1;
@@ -317,9 +363,9 @@ self.addEventListener("message", function (event) {
     }, fail);
   } else if (data.type === "keep" && data.url) {
     var url = new URL(data.url);
-    if (url.origin === self.location.origin) {
+    if (isPublicPage(url)) {
       work = fetch(url.href).then(function (response) {
-        if (response.status === 200) return store(PAGES, MAX_PAGES, url.href, response);
+        if (shareable(response)) return store(PAGES, MAX_PAGES, url.href, response);
         return null;
       }).catch(function () {});
     }

@@ -80,3 +80,21 @@ def test_a_cross_origin_write_gets_no_cors_header(token_client):
 def test_public_pages_and_the_admin_are_not_opened_to_other_sites(client, db):
     for url in ("/vi/", "/admin/login/"):
         assert "Access-Control-Allow-Origin" not in client.get(url, HTTP_ORIGIN=ELSEWHERE)
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_throttle(db, settings):
+    """Behind one proxy (NUM_PROXIES=1), a client that reaches the app server itself and
+    writes a new X-Forwarded-For on every request used to get all 400 of 400 requests."""
+    settings.NUM_PROXIES = 1
+    settings.FORWARDED_ALLOW_IPS = ["10.0.0.2"]
+    settings.API_THROTTLE_ANON = "3/minute"
+    answers = [
+        Client(REMOTE_ADDR="203.0.113.8", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+        .get(PLACES)
+        .status_code
+        for n in range(6)
+    ]
+    assert answers == [200, 200, 200, 429, 429, 429]
+    # Through the proxy, each visitor has their own allowance.
+    via_proxy = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.4")
+    assert via_proxy.get(PLACES).status_code == 200

@@ -1,14 +1,18 @@
 """Scan counts: one per person's scan, per plate and day, and nothing about the person."""
 
 import datetime
+import time
 
 import pytest
 from django.db import OperationalError, connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from qrplates.models import PlateScanDay
 from qrplates.scans import is_machine, scan_buffer
+from qrplates.services import plate_mint
+from streetinfo import ratelimits
 from tests.qrplates.conftest import PHONE
 
 pytestmark = pytest.mark.django_db
@@ -58,12 +62,57 @@ def test_link_previews_crawlers_and_scripts_are_not(user_agent):
     assert is_machine(user_agent)
 
 
-def test_each_scan_adds_one_to_the_plates_counter_for_the_day(client, plate):
-    for _ in range(3):
-        client.get(f"/Q/{plate.code}", HTTP_USER_AGENT=PHONE)
+def person(number: int) -> Client:
+    """A visitor's phone, on an address of its own."""
+    return Client(REMOTE_ADDR=f"203.0.113.{number}", HTTP_USER_AGENT=PHONE)
+
+
+def test_each_persons_scan_adds_one_to_the_plates_counter_for_the_day(plate):
+    for number in range(3):
+        person(number).get(f"/Q/{plate.code}")
     # The day is Lạng Sơn's, whatever the server's clock zone.
     assert counts(plate) == [(timezone.localdate(), 3)]
     assert PlateScanDay.objects.count() == 1
+
+
+def test_a_client_counts_once_per_plate_in_a_window(plate, settings, monkeypatch):
+    """One client reloading a plate's page as fast as it can (5,845 counted scans in 10 s
+    before) adds one; changing its user agent on every request adds at most
+    SCAN_COUNT_PER_ADDRESS; the next window counts it again."""
+    reloader = person(1)
+    for _ in range(200):
+        assert reloader.get(f"/Q/{plate.code}").status_code == 200
+    assert counts(plate) == [(timezone.localdate(), 1)]
+    person(2).get(f"/Q/{plate.code}")
+    # Another phone behind the same carrier address is another visitor...
+    reloader.get(f"/Q/{plate.code}", HTTP_USER_AGENT=PEOPLE["Safari on iPhone"])
+    assert counts(plate) == [(timezone.localdate(), 3)]
+    # ...but a script inventing a new one each time is cut off.
+    for number in range(100):
+        reloader.get(f"/Q/{plate.code}", HTTP_USER_AGENT=f"{PHONE} Build/{number}")
+    assert counts(plate) == [(timezone.localdate(), 1 + settings.SCAN_COUNT_PER_ADDRESS)]
+    # Another plate, and the next window, count again.
+    other = plate_mint(target=plate.place)
+    reloader.get(f"/Q/{other.code}")
+    assert counts(other) == [(timezone.localdate(), 1)]
+    later = time.time() + settings.SCAN_COUNT_WINDOW_SECONDS
+    monkeypatch.setattr(ratelimits.time, "time", lambda: later)
+    reloader.get(f"/Q/{plate.code}")
+    assert counts(plate) == [(timezone.localdate(), 2 + settings.SCAN_COUNT_PER_ADDRESS)]
+
+
+def test_nothing_about_the_client_is_kept_in_the_cache_either(plate, monkeypatch):
+    sent = []
+    call = ratelimits.FailSoftCache._call
+
+    def spy(cache, method, *args, **kwargs):
+        sent.append(repr(args))
+        return call(cache, method, *args, **kwargs)
+
+    monkeypatch.setattr(ratelimits.FailSoftCache, "_call", spy)
+    person(7).get(f"/Q/{plate.code}")
+    assert any("ratelimits:scan" in keys for keys in sent)
+    assert not any("203.0.113.7" in keys or "Android" in keys for keys in sent)
 
 
 def test_a_new_day_starts_a_new_counter(client, plate):
@@ -73,10 +122,10 @@ def test_a_new_day_starts_a_new_counter(client, plate):
     assert sorted(count for _day, count in counts(plate)) == [1, 1]
 
 
-def test_a_scan_answered_from_the_page_cache_costs_one_write_and_no_read(client, plate):
-    client.get(f"/Q/{plate.code}", HTTP_USER_AGENT=PHONE)  # renders the page and caches it
+def test_a_scan_answered_from_the_page_cache_costs_one_write_and_no_read(plate):
+    person(1).get(f"/Q/{plate.code}")  # renders the page and caches it
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(f"/Q/{plate.code}", HTTP_USER_AGENT=PHONE)
+        response = person(2).get(f"/Q/{plate.code}")
     assert response["X-Page-Cache"] == "hit"
     statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"].upper()]
     assert len(statements) == 1 and "ON CONFLICT" in statements[0]
@@ -86,23 +135,23 @@ def test_a_scan_answered_from_the_page_cache_costs_one_write_and_no_read(client,
 def test_counts_are_written_in_batches(client, plate, settings):
     settings.SCAN_COUNT_FLUSH_SECONDS = 3600
     scan_buffer.flush()  # starts the interval now
-    for _ in range(5):
-        client.get(f"/Q/{plate.code}", HTTP_USER_AGENT=PHONE)
+    for number in range(5):
+        person(number).get(f"/Q/{plate.code}")
     assert counts(plate) == []
     scan_buffer.flush()
     assert counts(plate) == [(timezone.localdate(), 5)]
 
 
-def test_counts_wait_while_the_database_cannot_be_written(client, plate, monkeypatch):
-    client.get(f"/Q/{plate.code}", HTTP_USER_AGENT=PHONE)
+def test_counts_wait_while_the_database_cannot_be_written(plate, monkeypatch):
+    person(0).get(f"/Q/{plate.code}")
 
     def unreachable(counts):
         raise OperationalError("connection refused")
 
     with monkeypatch.context() as patched:
         patched.setattr(PlateScanDay.objects, "record_many", unreachable)
-        for _ in range(3):
-            response = client.get(f"/Q/{plate.code}", HTTP_USER_AGENT=PHONE)
+        for number in range(1, 4):
+            response = person(number).get(f"/Q/{plate.code}")
             assert response.status_code == 200
         assert scan_buffer.pending() == 3
     scan_buffer.flush()

@@ -19,7 +19,8 @@ from django.utils import timezone
 from qrplates.models import Plate, PlateScanDay
 from qrplates.scans import visitor_language
 from qrplates.static_mode import StaticSite, standalone_config
-from sites.models import Person, PersonLink, Source, Status
+from sites.models import Person, PersonLink, Place, Source, Status
+from streetinfo import pagecache
 from tests.ports import free_port
 from tests.qrplates.conftest import PHONE
 
@@ -30,6 +31,10 @@ NJS = Path("/usr/lib/nginx/modules/ngx_http_js_module.so")
 def rendered(demo_plates, tmp_path) -> Path:
     out = tmp_path / "static"
     call_command("render_static", "--out", str(out), "--scan-log", str(tmp_path / "scans.log"))
+    # The fixtures' own saves are in the files already, and their commit never comes (the test
+    # runs in a transaction): without this they would ride along with the test's first commit,
+    # and a refresh would redo every file, hiding what a change alone refreshes.
+    pagecache._changes.__dict__.pop("pending", None)
     return out
 
 
@@ -187,6 +192,27 @@ ACCEPT_LANGUAGES = [
 ]
 
 
+def test_a_client_reloading_a_static_scan_counts_once_per_window(demo_plates, tmp_path, settings):
+    plate = demo_plates[0]
+    now = timezone.now().replace(minute=0, second=1)
+    later = now + datetime.timedelta(seconds=settings.SCAN_COUNT_WINDOW_SECONDS)
+    lines = [f"{now.isoformat()}\t200\tGET\t{plate.code}\t\t{PHONE}\t203.0.113.5"] * 500
+    lines += [
+        f"{now.isoformat()}\t200\tGET\t{plate.code}\t\t{PHONE}\t198.51.100.{n}" for n in range(3)
+    ]
+    # A script inventing a user agent on every request, from one address.
+    lines += [
+        f"{now.isoformat()}\t200\tGET\t{plate.code}\t\t{PHONE} Build/{n}\t192.0.2.1"
+        for n in range(99)
+    ]
+    lines += [f"{later.isoformat()}\t200\tGET\t{plate.code}\t\t{PHONE}\t203.0.113.5"]
+    log = tmp_path / "scans.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    call_command("ingest_scan_log", str(log))
+    counted = sum(PlateScanDay.objects.filter(plate=plate).values_list("count", flat=True))
+    assert counted == 1 + 3 + settings.SCAN_COUNT_PER_ADDRESS + 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_nginx_answers_scans_from_the_files_in_the_language_django_would_choose(
     live_server, rendered, demo_plates, nginx, rf
@@ -250,3 +276,53 @@ def test_rendering_works_with_no_plate(db, tmp_path):
     assert not Plate.objects.exists()
     call_command("render_static", "--out", str(tmp_path / "empty"))
     assert (tmp_path / "empty" / "nginx-server.conf").exists()
+
+
+def files_linking_to(folder: Path, address: str) -> list[str]:
+    """The pages, scan answers and offline packs in `folder` that link to `address`."""
+    link, listed = f'href="{address}"'.encode(), f'"{address}"'.encode()
+    return sorted(
+        str(path.relative_to(folder))
+        for path in folder.rglob("*")
+        if (path.suffix == ".html" and link in path.read_bytes())
+        or (path.suffix == ".json" and listed in path.read_bytes())
+    )
+
+
+def test_withdrawing_a_person_refreshes_every_file_that_shows_them(
+    rendered, demo_plates, settings, django_capture_on_commit_callbacks
+):
+    settings.STATIC_MODE_DIR = str(rendered)
+    person = (
+        Person.objects.published()
+        .filter(streets_named_after__plates__isnull=False)
+        .distinct()
+        .first()
+    )
+    street = person.streets_named_after.filter(plates__isnull=False).first()
+    address = person.get_absolute_url()
+    shown = files_linking_to(rendered, address)
+    assert f"Q/{street.plates.first().code}/vi.html" in shown  # the street's scan answer
+    with django_capture_on_commit_callbacks(execute=True):
+        person.status = Status.WITHDRAWN
+        person.save()
+    assert files_linking_to(rendered, address) == []
+    assert files_linking_to(rendered, address.replace("/vi/", "/en/")) == []
+
+
+def test_withdrawing_a_place_refreshes_every_file_that_lists_it(
+    rendered, demo_plates, settings, django_capture_on_commit_callbacks
+):
+    settings.STATIC_MODE_DIR = str(rendered)
+    # The place listed on the most other pages: its people's, its commune's, its neighbours'.
+    place = max(
+        Place.objects.published(),
+        key=lambda p: len(files_linking_to(rendered, p.get_absolute_url())),
+    ).specific
+    address = place.get_absolute_url()
+    listed = files_linking_to(rendered, address)
+    assert any(f.startswith("Q/") for f in listed) and any(f.endswith(".json") for f in listed)
+    with django_capture_on_commit_callbacks(execute=True):
+        place.status = Status.WITHDRAWN
+        place.save()
+    assert files_linking_to(rendered, address) == []

@@ -109,6 +109,7 @@ def test_too_many_reports_from_one_client_are_refused(client, own_street, settin
 def test_behind_the_proxy_each_visitor_has_their_own_limit(own_street, settings):
     settings.PUBLIC_FORM_RATE_LIMIT = 1
     settings.NUM_PROXIES = 1
+    settings.FORWARDED_ALLOW_IPS = ["10.0.0.2"]
     url = report_url(own_street)
     first = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert first.post(url, {"kind": "other"}).status_code == 302
@@ -218,3 +219,19 @@ def test_an_editor_sees_the_reports_of_their_units_and_closes_them(
     )
     mine.refresh_from_db()
     assert mine.status == ProblemReport.State.HANDLED and mine.handled_at is not None
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_limit(own_street, settings):
+    """A client reaching the app server itself used to send 30 of 30 reports by writing a new
+    X-Forwarded-For each time."""
+    settings.PUBLIC_FORM_RATE_LIMIT = 2
+    settings.NUM_PROXIES = 1
+    settings.FORWARDED_ALLOW_IPS = ["10.0.0.2"]
+    url = report_url(own_street)
+    answers = [
+        Client(REMOTE_ADDR="203.0.113.8", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+        .post(url, {"kind": "other"})
+        .status_code
+        for n in range(4)
+    ]
+    assert answers == [302, 302, 429, 429]
