@@ -82,7 +82,7 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)s "%(a)s"'
 
 # Which proxies may say the request came over HTTPS (X-Forwarded-Proto). Django reads the same
-# variable to decide whose X-Forwarded-For to believe (streetinfo.security.client_ip).
+# variable to decide whose X-Forwarded-For to believe (lib.http.client_ip).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # Workers fork from a loaded application: less memory (shared pages) and a broken deploy fails

@@ -162,8 +162,8 @@ def load_places(count: int) -> float:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from lib.text import fold, slugify_vi
     from sites.models import Place, Relic, ScenicSpot, Status, Street
-    from sites.text import fold, slugify_vi
 
     started = time.perf_counter()
     now = timezone.now()

@@ -22,13 +22,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lib.text import fold
 from qrplates import artwork, batch_views, batches, codes, rendering, services
 from qrplates.artwork.text import number, span
 from qrplates.models import TRANSITIONS, Plate, PlateEvent, PrintBatch
 from sites import roles
 from sites.admin_scope import RoleAutocompleteMixin, RoleChoicesMixin, can
 from sites.models import Place
-from sites.text import fold
 
 RECENT_DAYS = 30
 

@@ -22,12 +22,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from lib import geo
+from lib.http import permissions_policy
+from lib.uploads import PhotoFormField
 from qrplates import codes, services
 from qrplates.models import Plate, PlateEvent
-from sites import geo, roles
+from sites import roles
 from sites.models import Place
-from sites.uploads import PhotoFormField
-from streetinfo.security import permissions_policy
 
 
 class FarFromRecord(Exception):

@@ -35,17 +35,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.text import slugify_vi
+from lib.uploads import PhotoField
 from qrplates import artwork, codes
 from sites import roles
 from sites.models import AdminUnit, Person, Place, latitude_field, longitude_field
-from sites.text import slugify_vi
-from sites.uploads import PhotoField
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
 
 def validate_photo_size(photo) -> None:
-    """Named by migration 0001; photos are now checked by sites.uploads.PhotoField."""
+    """Named by migration 0001; photos are now checked by lib.uploads.PhotoField."""
     if photo and photo.size > MAX_PHOTO_BYTES:
         raise ValidationError(
             _("The photo is %(size)s MB; the limit is %(limit)s MB. Send a smaller copy."),

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from streetinfo import ratelimits
-from streetinfo.security import client_ip
+from lib import ratelimits
+from lib.http import client_ip
 
 # What the maintained list (crawler-user-agents) need not name one by one: fetchers that say
 # they build a preview ("SkypeUriPreview", "Snap URL Preview Service"), Zalo's link fetcher, and
@@ -176,7 +176,7 @@ def first_in_window(plate_id: int, address: str, user_agent: str) -> bool:
     address (common on mobile networks) are told apart by their browsers; a script that changes
     its user agent on every request is not counted without end.
 
-    The client is kept under a salted hash that expires with the window (`streetinfo.ratelimits`):
+    The client is kept under a salted hash that expires with the window (`lib.ratelimits`):
     nothing about the visitor is stored. With the cache down, each process counts on its own,
     and the scan is still counted."""
     window = settings.SCAN_COUNT_WINDOW_SECONDS

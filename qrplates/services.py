@@ -15,9 +15,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from lib import geo
 from qrplates import codes
 from qrplates.models import TRANSITIONS, Plate, PlateEvent
-from sites import geo
 from sites.models import Person, Place
 
 # Each attempt draws a fresh random code; with 1 in 10,000 odds of a collision at 100,000

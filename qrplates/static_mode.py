@@ -31,7 +31,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from qrplates.files import write_atomically
+from lib.files import write_atomically
 from qrplates.models import Plate
 
 # A renderer, not a person: render_static's requests are never counted as scans.

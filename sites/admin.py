@@ -22,6 +22,7 @@ from modeltranslation.admin import (
 )
 from simple_history.admin import SimpleHistoryAdmin
 
+from lib.text import slugify_vi
 from qrplates.admin import PersonPlateInline, PlacePlateInline, mint_plates
 from sites import imports, review, roles
 from sites.admin_scope import (
@@ -45,7 +46,6 @@ from sites.models import (
     Street,
     TextState,
 )
-from sites.text import slugify_vi
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 STATE_MARKS = {

@@ -47,6 +47,8 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import set_rollback
 
+from lib import ratelimits
+from lib.http import client_ip
 from qrplates import codes
 from qrplates.models import Plate
 from sites import roles
@@ -75,9 +77,7 @@ from sites.serializers import (
     UnitSerializer,
     record_save,
 )
-from streetinfo import ratelimits
 from streetinfo.errors import RETRY_AFTER_S
-from streetinfo.security import client_ip
 
 logger = logging.getLogger("django.request")
 

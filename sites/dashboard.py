@@ -20,10 +20,10 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lib.text import spreadsheet_cell
 from qrplates.models import Plate, PlateScanDay
 from sites import roles
 from sites.models import AdminUnit, Person, Photo, Place, ProblemReport, Suggestion
-from sites.text import spreadsheet_cell
 
 WEEKS = 12
 # Plates no longer part of the plan: a replaced plate lives on in its replacement.

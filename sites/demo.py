@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import translation
 
+from lib.text import nfc, slugify_vi
 from sites.models import (
     AdminUnit,
     HeritageFields,
@@ -33,7 +34,6 @@ from sites.models import (
     Status,
     Street,
 )
-from sites.text import nfc, slugify_vi
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FACTS_FILE = DATA_DIR / "langson_facts.json"

@@ -37,7 +37,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 from django.urls import reverse, translate_url
 
-from sites import geo
+from lib import geo
 from sites.models import (
     AdminUnit,
     FormerName,

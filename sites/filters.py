@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import BaseCSVField
 from drf_spectacular.utils import extend_schema_field
 
+from lib.text import slugify_vi
 from qrplates.models import Plate
 from sites.models import AdminUnit, HeritageFields, Person, Place, Status
-from sites.text import slugify_vi
 
 DEFAULT_RADIUS_M = 1000
 MAX_QUERY_LENGTH = 200

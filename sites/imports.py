@@ -11,7 +11,7 @@ The promises, each tested:
   are ignored);
 - the export has exactly the columns of the import, so an export is a valid import file;
 - a text that a spreadsheet would run as a formula is written with a quote in front, and the
-  import takes exactly that quote off again (sites.text.spreadsheet_cell), so an export imports
+  import takes exactly that quote off again (lib.text.spreadsheet_cell), so an export imports
   back to the same text.
 """
 
@@ -46,6 +46,7 @@ from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.results import RowResult
 
+from lib.text import fold, from_spreadsheet_cell, nfc, slugify_vi, spreadsheet_cell
 from sites import roles
 from sites.models import (
     AdminUnit,
@@ -58,7 +59,6 @@ from sites.models import (
     Street,
     TextState,
 )
-from sites.text import fold, from_spreadsheet_cell, nfc, slugify_vi, spreadsheet_cell
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000

@@ -21,9 +21,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from sites import geo, images
-from sites.text import fold, nfc, slugify_vi, strip_markup
-from sites.uploads import PhotoField
+from lib import geo, images
+from lib.text import fold, nfc, slugify_vi, strip_markup
+from lib.uploads import PhotoField
 from streetinfo import pagecache
 
 DEFAULT_SUFFIX = settings.MODELTRANSLATION_DEFAULT_LANGUAGE.replace("-", "_")
@@ -72,7 +72,7 @@ def longitude_field(help_text: str = "") -> models.FloatField:
 
 class NormalizedTextModel(models.Model):
     """Stores every text in Unicode NFC and without markup, whatever the editor's keyboard, a
-    spreadsheet or another system's API call sent (sites.text: `nfc`, `strip_markup`)."""
+    spreadsheet or another system's API call sent (lib.text: `nfc`, `strip_markup`)."""
 
     class Meta:
         abstract = True
@@ -1014,7 +1014,7 @@ class Photo(RecordAttachment):
         _("caption"), max_length=300, blank=True, help_text=_("Also read aloud to blind visitors.")
     )
     credit = models.CharField(_("credit"), max_length=200, blank=True)
-    # What `sites.images.make_renditions` made from `image` (widths, size): pages read it instead
+    # What `lib.images.make_renditions` made from `image` (widths, size): pages read it instead
     # of opening files.
     renditions = models.JSONField(_("renditions"), default=dict, blank=True, editable=False)
 

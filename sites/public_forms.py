@@ -4,7 +4,7 @@ record's page, so record pages stay free of CSRF cookies and cacheable.
 
 Spam is held off by a honeypot field and a per-client rate limit kept in the cache under a
 salted hash of the client's address that expires with its window: no address is stored
-(`streetinfo.ratelimits`, which also keeps counting when the cache is down)."""
+(`lib.ratelimits`, which also keeps counting when the cache is down)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from lib import ratelimits
+from lib.http import client_ip
 from qrplates import codes
 from qrplates.models import Plate
 from sites.models import Person, Place, ProblemReport, Suggestion
-from streetinfo import ratelimits
-from streetinfo.security import client_ip
 
 RATE_WINDOW_S = 3600
 

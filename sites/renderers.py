@@ -12,7 +12,7 @@ from typing import Any
 
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from sites.text import spreadsheet_cell
+from lib.text import spreadsheet_cell
 
 EXPORT_FORMATS = ("csv", "geojson")
 
@@ -80,7 +80,7 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def cell(value: Any) -> str:
     """A CSV cell: numbers as numbers, text as text that no spreadsheet runs as a formula
-    (sites.text.spreadsheet_cell: a name "=HYPERLINK(…)" comes out as "'=HYPERLINK(…)")."""
+    (lib.text.spreadsheet_cell: a name "=HYPERLINK(…)" comes out as "'=HYPERLINK(…)")."""
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -29,6 +29,7 @@ from modeltranslation.translator import translator
 from rest_framework import exceptions, serializers
 from rest_framework.settings import api_settings
 
+from lib.text import web_url
 from qrplates.models import Plate
 from qrplates.rendering import payload
 from sites import roles
@@ -45,7 +46,6 @@ from sites.models import (
     Status,
     Street,
 )
-from sites.text import web_url
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 DEFAULT_LANGUAGE = settings.LANGUAGE_CODE
@@ -215,7 +215,7 @@ class PlaceBriefSerializer(serializers.Serializer):
 
 
 class WebUrlField(serializers.CharField):
-    """An http(s) address, or "" (never a javascript: or data: address: sites.text.web_url)."""
+    """An http(s) address, or "" (never a javascript: or data: address: lib.text.web_url)."""
 
     def to_representation(self, value: str) -> str:
         return web_url(value)

@@ -9,8 +9,8 @@ import datetime
 import json
 from pathlib import Path
 
-from sites import geo
-from sites.text import nfc, slugify_vi
+from lib import geo
+from lib.text import nfc, slugify_vi
 
 UNITS_FILE = Path(__file__).resolve().parent / "data" / "langson_units.geojson"
 REORGANISED_ON = datetime.date(2025, 7, 1)  # two-tier local government in force (NQ 1672)

@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
+from lib.static_text import static_text
 from sites import seo
 from sites.models import (
     AdminUnit,
@@ -49,7 +50,6 @@ from sites.models import (
     Status,
     Street,
 )
-from sites.static_text import static_text
 
 # Kept importable from here: the scan path and the API build their links with it.
 record_links = seo.record_links

@@ -172,7 +172,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (see SECURE_CSP below).
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "streetinfo.security.PermissionsPolicyMiddleware",
+    "lib.http.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public pages and scans from the cache, before anything else runs (streetinfo/pagecache.py);
     # the copies are the compressed responses with their ETags, so it sits outside those two.
@@ -592,7 +592,7 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "streetinfo.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "lib.http.client_ip"
 AXES_LOCKOUT_CALLABLE = "streetinfo.security.lockout_response"
 # Successful logins are not recorded (nothing about staff's addresses is kept without need), and
 # axes' own admin pages (English only) stay out of the Vietnamese admin.
@@ -609,7 +609,7 @@ INSTALL_MAX_DISTANCE_M = env_int("INSTALL_MAX_DISTANCE_M", 200, minimum=1)
 PUBLIC_FORM_RATE_LIMIT = env_int("PUBLIC_FORM_RATE_LIMIT", 5, minimum=1)
 # Request bodies, in MB (streetinfo/limits.py): a longer one is refused with 413 by its
 # Content-Length before any of it is read. A visitor sends one photo (at most 10 MB, see
-# sites.uploads) with a form: a photo somewhat over that still reaches the form, which says
+# lib.uploads) with a form: a photo somewhat over that still reaches the form, which says
 # what is wrong in its own words. Staff send several photos at once in the admin, or a
 # spreadsheet. The web server in front caps bodies with the same numbers (docs/operations.md).
 MAX_REQUEST_BODY_MB = env_int("MAX_REQUEST_BODY_MB", 20, minimum=1)

@@ -36,8 +36,8 @@ def fresh_caches(settings):
     from another test's data) and writes scan counts at once."""
     from django.core.cache import caches
 
+    from lib.ratelimits import counters
     from qrplates.scans import scan_buffer
-    from streetinfo.ratelimits import counters
 
     for alias in settings.CACHES:
         caches[alias].clear()

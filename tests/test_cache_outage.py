@@ -16,10 +16,10 @@ import redis
 from django.test import Client
 from django.utils import timezone
 
+from lib import ratelimits
 from qrplates.models import PlateScanDay
 from qrplates.services import plate_mint
 from sites.models import ProblemReport, Status, Street
-from streetinfo import ratelimits
 from streetinfo.settings import cache_config
 from tests.ports import free_port
 from tests.qrplates.conftest import PHONE

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from streetinfo.security import client_ip
+from lib.http import client_ip
 
 pytestmark = pytest.mark.django_db
 

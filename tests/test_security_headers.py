@@ -153,7 +153,7 @@ def test_the_installers_page_alone_may_ask_for_the_position(django_user_model, p
 def test_a_view_that_sets_its_own_header_keeps_it(rf):
     from django.http import HttpResponse
 
-    from streetinfo.security import PermissionsPolicyMiddleware
+    from lib.http import PermissionsPolicyMiddleware
 
     def view(request):
         response = HttpResponse()

@@ -202,7 +202,7 @@ def test_a_photo_and_its_renditions_round_trip_through_object_storage(
     from django.core.files.storage import default_storage
     from PIL import Image
 
-    from sites.images import picture
+    from lib.images import picture
     from sites.models import Status, Street
 
     street = Street.objects.create(name_vi="Phố Thử Kho", status=Status.PUBLISHED)

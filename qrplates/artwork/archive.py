@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
+from lib.text import spreadsheet_cell
 from qrplates.artwork.errors import ArtworkError
 from qrplates.artwork.layout import PlateData, Scene, layout_plate
 from qrplates.artwork.pdf import Sheet, SheetWriter, render_pdf
@@ -29,7 +30,6 @@ from qrplates.artwork.png import render_png
 from qrplates.artwork.svg import render_svg
 from qrplates.artwork.templates import Template
 from qrplates.artwork.text import span
-from sites.text import spreadsheet_cell
 
 # Plates per imposed sheet file: enough for a normal run in one file, small enough that a
 # 3,000-plate batch never holds a huge PDF in memory.
@@ -122,7 +122,7 @@ def manifest_row(item: BatchItem, scene: Scene | None, files: list[str], problem
 def manifest_csv(rows: list[dict]) -> bytes:
     """UTF-8 with a byte-order mark: spreadsheet programs then open the Vietnamese names with
     their diacritics instead of guessing a legacy code page. A name that a spreadsheet would
-    run as a formula is written with a quote in front (sites.text.spreadsheet_cell)."""
+    run as a formula is written with a quote in front (lib.text.spreadsheet_cell)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, restval="")
     writer.writeheader()

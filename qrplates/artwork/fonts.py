@@ -20,7 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from fontTools.ttLib import TTFont
 
-from sites.text import nfc
+from lib.text import nfc
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts" / "be-vietnam-pro"
 

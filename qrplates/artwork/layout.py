@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override, pgettext_lazy
 
+from lib.text import nfc
 from qrplates.artwork.errors import ArtworkError
 from qrplates.artwork.fonts import Face, Ink, metrics, missing_characters
 from qrplates.artwork.qr import QrPlan, qr_plan
 from qrplates.artwork.templates import Arrangement, Colour, Template
 from qrplates.artwork.text import group_code, number, span
-from sites.text import nfc
 
 # Printed in Vietnamese and in English on every plate: each is looked up once per language.
 CALL_TO_ACTION = gettext_lazy("Scan for history and information")

@@ -9,10 +9,10 @@ from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from lib.static_text import static_text
+from lib.text import web_url
 from sites.models import Photo, PublishableModel
 from sites.seo import OG_LOCALES
-from sites.static_text import static_text
-from sites.text import web_url
 
 register = template.Library()
 
@@ -78,7 +78,7 @@ def lang_attr(record: object, field: str) -> SafeString:
 
 @register.filter(name="web_url")
 def web_url_filter(value: str | None) -> str:
-    """Only http(s) addresses become links (sites.text.web_url)."""
+    """Only http(s) addresses become links (lib.text.web_url)."""
     return web_url(value)
 
 

@@ -9,10 +9,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from lib import ratelimits
 from qrplates.models import PlateScanDay
 from qrplates.scans import is_machine, scan_buffer
 from qrplates.services import plate_mint
-from streetinfo import ratelimits
 from tests.qrplates.conftest import PHONE
 
 pytestmark = pytest.mark.django_db

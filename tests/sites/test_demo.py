@@ -5,9 +5,9 @@ import unicodedata
 import pytest
 from django.core.management import call_command
 
+from lib.text import slugify_vi
 from sites.demo import FACTS_FILE
 from sites.models import Person, PersonLink, Place, Relic, ScenicSpot, Source, Street
-from sites.text import slugify_vi
 
 pytestmark = pytest.mark.django_db
 

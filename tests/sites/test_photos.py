@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from sites import images
+from lib import images
 from sites.models import Photo, Status, Street
 from tests.conftest import jpeg_bytes
 

@@ -7,7 +7,7 @@ import pytest
 from django.templatetags.static import static
 from django.utils import translation
 
-from sites import geo
+from lib import geo
 from sites.models import (
     AdminUnit,
     FormerName,
@@ -296,7 +296,7 @@ def test_structured_data_describes_the_place(client, unit, model, expected):
 def test_structured_data_cannot_be_broken_out_of(client, unit):
     hostile = "Phố </script><script>alert(1)</script>"
     place = Street.objects.create(name_vi="Phố", status=PUBLISHED)
-    # Saving strips markup (sites.text.strip_markup); text stored otherwise is escaped still.
+    # Saving strips markup (lib.text.strip_markup); text stored otherwise is escaped still.
     Street.objects.filter(pk=place.pk).update(name_vi=hostile)
     place.refresh_from_db()
     html = page(client, place, "vi")

@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import ExifTags, Image
 
+from lib.uploads import MAX_PHOTO_BYTES, strip_metadata
 from qrplates.models import Plate
 from qrplates.services import plate_mint, plate_transition
 from sites.models import Person, Photo, Status, Street, Suggestion
-from sites.uploads import MAX_PHOTO_BYTES, strip_metadata
 from tests.workflow.conftest import client_for, make_user
 
 pytestmark = pytest.mark.django_db

@@ -189,7 +189,7 @@ def test_a_bad_photo_is_refused_with_a_clear_message(client, own_street, upload,
 
 
 def test_an_oversized_or_huge_photo_is_refused(client, own_street, monkeypatch):
-    from sites import uploads
+    from lib import uploads
 
     monkeypatch.setattr(uploads, "MAX_PHOTO_PIXELS", 1000)
     url = reverse("workflow:suggest", args=["place", own_street.pk])

@@ -15,9 +15,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
+from lib.files import write_atomically
 from qrplates import artwork, batches, codes
 from qrplates.artwork.archive import BatchItem, batch_files
-from qrplates.files import write_atomically
 from qrplates.models import Plate, PrintBatch
 
 

@@ -1,13 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from sites import images
+from lib import images
 from sites.models import Photo
 
 
 class Command(BaseCommand):
     help = (
         "Make the WebP and JPEG renditions of every photo that lacks them or was made with "
-        "other widths (after an import, or after sites.images.WIDTHS changed)."
+        "other widths (after an import, or after lib.images.WIDTHS changed)."
     )
 
     def add_arguments(self, parser) -> None:

@@ -5,8 +5,8 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lib.text import fold, from_spreadsheet_cell, slugify_vi, spreadsheet_cell
 from sites.models import Person, Street
-from sites.text import fold, from_spreadsheet_cell, slugify_vi, spreadsheet_cell
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
+from lib.text import _MARKUP, strip_markup
 from sites.models import Person, Source, Status, Street
-from sites.text import _MARKUP, strip_markup
 from tests.workflow.test_imports import csv_file, preview_and_confirm
 
 HOSTILE = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)> Đường Trần Hưng Đạo"
