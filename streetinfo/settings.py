@@ -159,8 +159,16 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     # Counts failed admin logins per username and address and locks them out for a while.
     "axes",
+    # Our apps, from the bottom floor up (the import contract in pyproject.toml keeps it so):
+    # content, plates, then the visitor site, the API and the workflow, the admin composed from
+    # them all, and the edge (page cache, static mode). Pure helpers live in lib/ (not an app).
     "sites.apps.SitesConfig",
     "qrplates.apps.QrplatesConfig",
+    "public.apps.PublicConfig",
+    "api.apps.ApiConfig",
+    "workflow.apps.WorkflowConfig",
+    "backoffice.apps.BackofficeConfig",
+    "edge.apps.EdgeConfig",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BackofficeConfig(AppConfig):
+    """The admin as the Department works in it, composed from the other apps' pieces."""
+
+    name = "backoffice"
+    verbose_name = _("Administration")
