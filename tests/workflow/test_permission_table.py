@@ -1536,6 +1536,7 @@ NOT_DOORS = {
     "admin:app_list": "the same, for one app",
     "admin:login": "the way in",
     "admin:logout": "the way out",
+    "admin/logout/": "the way out, which also clears the site's data on the phone",
     "admin:password_change": "one's own password",
     "admin:password_change_done": "one's own password",
     "admin:jsi18n": "the admin's script translations",
