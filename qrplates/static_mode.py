@@ -56,9 +56,9 @@ def languages() -> list[str]:
 
 def page_urls() -> Iterator[str]:
     """Every public page worth having as a file, in every language."""
+    from public.sitemaps import SITEMAPS
+    from public.views import kind_counts
     from sites.models import Place
-    from sites.sitemaps import SITEMAPS
-    from sites.views import kind_counts
 
     for language in languages():
         with translation.override(language):

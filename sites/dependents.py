@@ -38,6 +38,7 @@ from django.db.models import Q
 from django.urls import reverse, translate_url
 
 from lib import geo
+from public.views import NEARBY_LIMIT, NEARBY_RADIUS_M
 from sites.models import (
     AdminUnit,
     FormerName,
@@ -50,7 +51,6 @@ from sites.models import (
     Status,
     Street,
 )
-from sites.views import NEARBY_LIMIT, NEARBY_RADIUS_M
 
 if TYPE_CHECKING:
     from qrplates.models import Plate

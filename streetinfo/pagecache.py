@@ -119,9 +119,9 @@ def accepts_gzip(request: HttpRequest) -> bool:
 
 def scan_key(request: HttpRequest) -> str | None:
     """`scan:<CODE>:<language>` for a well-formed plate address, else None."""
+    from public.plate_urls import SCAN_PATH
     from qrplates import codes
     from qrplates.scans import visitor_language
-    from qrplates.urls import SCAN_PATH
 
     match = re.match(rf"/{SCAN_PATH}", request.path_info)
     if match is None or set(request.GET) - {"lang"}:

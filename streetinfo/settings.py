@@ -609,7 +609,7 @@ AXES_ENABLE_ADMIN = False
 # Lockouts are logged as warnings either way; verbose adds a banner to every manage.py command.
 AXES_VERBOSE = False
 
-# The Department's workflow (sites/roles.py, qrplates/install.py, sites/public_forms.py).
+# The Department's workflow (sites/roles.py, qrplates/install.py, public/feedback.py).
 # A plate confirmed farther than this from its record's coordinates is flagged for review.
 INSTALL_MAX_DISTANCE_M = env_int("INSTALL_MAX_DISTANCE_M", 200, minimum=1)
 # Problem reports and suggestions one visitor may send per hour (counted in the cache under a

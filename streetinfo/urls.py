@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from qrplates import views as plate_views
+from public import scan
 from sites.dashboard import dashboard_view
 from streetinfo.security import logout_clearing_site_data
 
@@ -21,16 +21,16 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # /Q/<code>: what the plates' QR codes say (non-prefixed: the scan picks the language).
-    path("", include("qrplates.urls")),
+    path("", include("public.plate_urls")),
     # The open-data API: one address for every language (?lang= or Accept-Language).
     path("api/", include("sites.api")),
-    path("", include("sites.root_urls")),
+    path("", include("public.root_urls")),
 ]
 
 urlpatterns += i18n_patterns(
-    path("", include("sites.urls")),
-    path("code/", plate_views.enter, name="plate-code"),
-    path("", include("sites.workflow_urls")),
+    path("", include("public.urls")),
+    path("code/", scan.enter, name="plate-code"),
+    path("", include("public.workflow_urls")),
     prefix_default_language=True,
 )
 

@@ -52,7 +52,7 @@
   if (!("serviceWorker" in navigator) || !window.isSecureContext || !window.caches) return;
 
   var worker = navigator.serviceWorker;
-  /* At the root, so that it may serve every page (sites.root_urls). */
+  /* At the root, so that it may serve every page (public.root_urls). */
   worker.register("/sw.js").catch(function () {});
 
   /* Ask the service worker something and wait for its answer. */

@@ -1,6 +1,6 @@
 /* Streetinfo service worker: read again without a signal what was read with one.
 
-   Served at /sw.js by sites.views.service_worker, which puts self.STREETINFO before this text:
+   Served at /sw.js by public.views.service_worker, which puts self.STREETINFO before this text:
    {version, shell: [offline pages and static files], languages, defaultLanguage}.
 
    - Pages: network first (fresh text when there is a signal), kept in a bounded cache; when the
@@ -64,7 +64,7 @@ function isPublicPage(url) {
 
 /* A response any visitor could have had: 200, same-origin, and `Cache-Control: public` without
    `private`, `no-store` or `no-cache`. Pages made for one person say `private` or `no-store`
-   (sites.views.cache_public_page, never_cache). Set-Cookie cannot be seen from here; the server
+   (public.views.cache_public_page, never_cache). Set-Cookie cannot be seen from here; the server
    never marks `public` a response that sets a cookie. */
 function shareable(response) {
   if (!response || response.status !== 200 || response.type !== "basic") return false;

@@ -32,7 +32,7 @@ def test_everything_the_service_worker_stores_on_install_exists(client):
 
 
 def test_a_new_deployment_changes_the_service_worker(client, monkeypatch):
-    from sites import views
+    from public import views
 
     before = client.get("/sw.js").content
     monkeypatch.setattr(views, "shell_urls", lambda: ["/vi/offline/", "/static/js/site.abc123.js"])

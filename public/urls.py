@@ -1,8 +1,9 @@
-"""Public pages, under a language prefix (/vi/…, /en/…: see streetinfo/urls.py)."""
+"""Public pages, under a language prefix (/vi/…, /en/…: see streetinfo/urls.py). The namespace
+stays `sites`: records name their own pages with it (`get_absolute_url`), and so do templates."""
 
 from django.urls import path, register_converter
 
-from sites import views
+from public import views
 from sites.models import Place
 
 

@@ -11,8 +11,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from lib.static_text import static_text
 from lib.text import web_url
+from public.seo import OG_LOCALES
 from sites.models import Photo, PublishableModel
-from sites.seo import OG_LOCALES
 
 register = template.Library()
 

@@ -5,8 +5,8 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 from django.views.decorators.cache import cache_control
 
-from sites import views
-from sites.sitemaps import SITEMAPS
+from public import views
+from public.sitemaps import SITEMAPS
 
 urlpatterns = [
     path(

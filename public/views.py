@@ -36,7 +36,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from lib.static_text import static_text
-from sites import seo
+from public import seo
 from sites.models import (
     AdminUnit,
     HeritageFields,
@@ -50,9 +50,6 @@ from sites.models import (
     Status,
     Street,
 )
-
-# Kept importable from here: the scan path and the API build their links with it.
-record_links = seo.record_links
 
 SEGMENT_KINDS = {segment: kind for kind, segment in Place.URL_SEGMENTS.items()}
 MODELS_BY_KIND: dict[str, type[Place]] = {
