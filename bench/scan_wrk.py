@@ -68,7 +68,7 @@ def static_mode_row(database_url: str, code: str, seconds: int, connections: int
             "shell",
             "--no-imports",
             "-c",
-            "from qrplates.static_mode import standalone_config; "
+            "from edge.static_mode import standalone_config; "
             f"print(standalone_config({str(out)!r}, {port}, '127.0.0.1:9'))",
         )
     )

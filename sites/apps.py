@@ -24,7 +24,7 @@ def content_changed(sender, instance, **kwargs) -> None:
     """A record public pages show was saved or deleted: the cached pages (and static mode's
     files, a listener of the page cache) go stale."""
     if issubclass(sender, SHOWN_MODELS):
-        from streetinfo import pagecache
+        from edge import pagecache
 
         pagecache.invalidate(instance)
 
@@ -36,10 +36,9 @@ class SitesConfig(AppConfig):
     def ready(self) -> None:
         global SHOWN_MODELS
 
-        from qrplates import static_mode
+        from edge import pagecache, static_mode
         from qrplates.models import Plate
         from sites import models
-        from streetinfo import pagecache
 
         autoreload_started.connect(watch_inlined_css, dispatch_uid="watch-inlined-css")
         # Everything a public page or a scan shows: a change to any of it makes the cached pages

@@ -21,10 +21,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from edge import pagecache
 from lib import geo, images
 from lib.text import fold, nfc, slugify_vi, strip_markup
 from lib.uploads import PhotoField
-from streetinfo import pagecache
 
 DEFAULT_SUFFIX = settings.MODELTRANSLATION_DEFAULT_LANGUAGE.replace("-", "_")
 

@@ -2,7 +2,7 @@
 could fail again (no database, no session, no request context processors). When the failure is
 the database being unreachable, the answer is 503 with Retry-After: the visitor, a proxy and a
 monitor all learn that it is temporary. The page cache serves its last copy before this page is
-ever seen (streetinfo/pagecache.py). Under /api/ the answer is the API's JSON error instead (the
+ever seen (edge/pagecache.py). Under /api/ the answer is the API's JSON error instead (the
 API's own handler, sites.api.exception_handler, answers for everything inside its views)."""
 
 import sys

@@ -182,9 +182,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "lib.http.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Public pages and scans from the cache, before anything else runs (streetinfo/pagecache.py);
+    # Public pages and scans from the cache, before anything else runs (edge/pagecache.py);
     # the copies are the compressed responses with their ETags, so it sits outside those two.
-    "streetinfo.pagecache.PageCacheMiddleware",
+    "edge.pagecache.PageCacheMiddleware",
     # Pages are compressed by the app itself (gunicorn serves them directly). Django's gzip adds
     # random bytes to each response against BREACH; static files come precompressed (above).
     "django.middleware.gzip.GZipMiddleware",
@@ -466,7 +466,7 @@ def cache_config(name: str, max_entries: int, redis_url: str = REDIS_URL) -> dic
 
 CACHES = {"default": cache_config("default", 10_000), "pages": cache_config("pages", 5_000)}
 
-# The page cache (streetinfo/pagecache.py): public pages and scans answered before the view layer,
+# The page cache (edge/pagecache.py): public pages and scans answered before the view layer,
 # made stale by any change to published content, and served stale while the database is down.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_ALIAS = "pages"

@@ -19,9 +19,9 @@ from django.core.management import call_command
 from django.db import connections
 from django.test import Client
 
+from edge import pagecache
 from qrplates.models import Plate, PlateScanDay
 from qrplates.scans import scan_buffer
-from streetinfo import pagecache
 from tests.ports import free_port
 from tests.qrplates.conftest import PHONE
 

@@ -16,11 +16,11 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from edge import pagecache
+from edge.static_mode import StaticSite, standalone_config
 from qrplates.models import Plate, PlateScanDay
 from qrplates.scans import visitor_language
-from qrplates.static_mode import StaticSite, standalone_config
 from sites.models import Person, PersonLink, Place, Source, Status
-from streetinfo import pagecache
 from tests.ports import free_port
 from tests.qrplates.conftest import PHONE
 

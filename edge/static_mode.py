@@ -204,11 +204,11 @@ http {{
 
 def refresh_for(changed: Iterable[object]) -> None:
     """Refreshes, once each, the files that show the `changed` records when STATIC_MODE_DIR is
-    set (after a commit). Which files those are is `sites.dependents`' rule, the one the page
+    set (after a commit). Which files those are is `edge.dependents`' rule, the one the page
     cache follows too."""
     if not settings.STATIC_MODE_DIR:
         return
-    from sites.dependents import dependents
+    from edge.dependents import dependents
 
     found = dependents(changed)
     if found.pages or found.plates:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from qrplates.static_mode import DEFAULT_SCAN_LOG, StaticSite
+from edge.static_mode import DEFAULT_SCAN_LOG, StaticSite
 
 
 class Command(BaseCommand):

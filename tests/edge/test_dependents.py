@@ -1,10 +1,10 @@
-"""Which pages and scan answers show a record (sites.dependents): the rule static mode refreshes
+"""Which pages and scan answers show a record (edge.dependents): the rule static mode refreshes
 files by, and the page cache can make copies stale by."""
 
 import pytest
 
+from edge.dependents import dependents
 from qrplates.services import plate_mint
-from sites.dependents import dependents
 from sites.models import AdminUnit, Person, Place, Status, Street
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 """Which public pages and scan answers show which records, said once.
 
-Static mode re-renders exactly these files when records change (`qrplates.static_mode.refresh_for`),
+Static mode re-renders exactly these files when records change (`edge.static_mode.refresh_for`),
 and the page cache can make exactly these copies stale: `Dependents.pages` are the addresses it
 keys pages by, `Dependents.scans()` the plate codes and languages it keys scans by.
 
