@@ -3,10 +3,11 @@ from it when the database cannot be reached.
 
 Each page is kept once per address and language, exactly as it left the inner middleware
 (compressed, with its ETag and headers), beside the *generation* it was rendered in. Saving any
-record that public pages show (see `sites.apps`) moves the generation on, so every copy becomes
-stale at once, on every app server sharing the cache. A stale copy is not thrown away: it is what
-is served when rendering the page again fails (the database is down, for instance), so a plate on
-a pole keeps answering with the last published page.
+record that public pages show (announced as `sites.signals.content_changed`, heard in
+`edge.apps`) moves the generation on, so every copy becomes stale at once, on every app server
+sharing the cache. A stale copy is not thrown away: it is what is served when rendering the page
+again fails (the database is down, for instance), so a plate on a pole keeps answering with the
+last published page.
 
 Where the cache lives: Redis when REDIS_URL is set (shared by all app servers and processes), the
 process's memory otherwise. Memory is not shared between gunicorn workers: a worker that did not

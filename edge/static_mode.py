@@ -13,7 +13,7 @@ Layout of the output folder:
 
 Files are rendered through Django itself (the same views, templates and headers as a live
 request), written atomically (a reader never sees half a file), and refreshed when a record is
-published, changed or withdrawn (`refresh_for`, connected in `sites.apps`).
+published, changed or withdrawn (`refresh_for`, connected in `edge.apps`).
 """
 
 from __future__ import annotations

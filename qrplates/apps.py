@@ -8,3 +8,8 @@ class QrplatesConfig(AppConfig):
 
     def ready(self) -> None:
         from qrplates import checks  # noqa: F401  (registers the system checks)
+        from qrplates.models import Plate
+        from sites.signals import shown_to_visitors
+
+        # A scan shows what its plate leads to: a plate retargeted is content that changed.
+        shown_to_visitors(Plate)

@@ -10,9 +10,6 @@ from django.utils.translation import gettext_lazy as _
 # argument check happens to keep it alive through an lru_cache, which is how an invalidation that
 # never ran in production passed every test: tests/test_signals.py now checks every receiver.)
 
-# What public pages and scans show, filled in by SitesConfig.ready() once models are loaded.
-SHOWN_MODELS: tuple[type, ...] = ()
-
 
 def watch_inlined_css(sender, **kwargs) -> None:
     """The development server restarts when the inlined stylesheet changes: its hash, allowed by
@@ -20,30 +17,19 @@ def watch_inlined_css(sender, **kwargs) -> None:
     sender.watch_dir(Path(__file__).resolve().parent.parent / "static" / "css", "*.css")
 
 
-def content_changed(sender, instance, **kwargs) -> None:
-    """A record public pages show was saved or deleted: the cached pages (and static mode's
-    files, a listener of the page cache) go stale."""
-    if issubclass(sender, SHOWN_MODELS):
-        from edge import pagecache
-
-        pagecache.invalidate(instance)
-
-
 class SitesConfig(AppConfig):
     name = "sites"
     verbose_name = _("Content")
 
     def ready(self) -> None:
-        global SHOWN_MODELS
-
-        from edge import pagecache, static_mode
-        from qrplates.models import Plate
-        from sites import models
+        from sites import models, signals
 
         autoreload_started.connect(watch_inlined_css, dispatch_uid="watch-inlined-css")
-        # Everything a public page or a scan shows: a change to any of it makes the cached pages
-        # stale (the page of a place lists its people, photos, sources, plates and neighbours).
-        SHOWN_MODELS = (
+        # Everything of the content a public page or a scan shows (the page of a place lists its
+        # people, photos, sources, former names and neighbours; an old address redirects): a
+        # change to any of it is announced (sites.signals.content_changed). Plates declare
+        # themselves in qrplates.apps.
+        signals.shown_to_visitors(
             models.AdminUnit,
             models.Person,
             models.Place,
@@ -51,9 +37,6 @@ class SitesConfig(AppConfig):
             models.FormerName,
             models.RecordAttachment,
             models.OldSlug,
-            Plate,
         )
-        post_save.connect(content_changed, dispatch_uid="pagecache-save")
-        post_delete.connect(content_changed, dispatch_uid="pagecache-delete")
-        # Static mode's files (STATIC_MODE_DIR) follow the same changes.
-        pagecache.on_invalidate(static_mode.refresh_for)
+        post_save.connect(signals.saved_or_deleted, dispatch_uid="content-save")
+        post_delete.connect(signals.saved_or_deleted, dispatch_uid="content-delete")

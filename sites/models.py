@@ -21,10 +21,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from edge import pagecache
 from lib import geo, images
 from lib.text import fold, nfc, slugify_vi, strip_markup
 from lib.uploads import PhotoField
+from sites.signals import content_changed
 
 DEFAULT_SUFFIX = settings.MODELTRANSLATION_DEFAULT_LANGUAGE.replace("-", "_")
 
@@ -1039,7 +1039,8 @@ class Photo(RecordAttachment):
         with self.image.open("rb") as source:
             self.renditions = images.make_renditions(source, self.image.name)
         type(self).objects.filter(pk=self.pk).update(renditions=self.renditions)
-        pagecache.invalidate(self)
+        # An update() sends no post_save: the pages showing the photo are told here.
+        content_changed.send(sender=type(self), instance=self)
         if previous.get("folder") and previous.get("folder") != self.renditions.get("folder"):
             transaction.on_commit(lambda: images.delete_renditions(previous))
 

@@ -59,9 +59,10 @@ def live_receiver_uids() -> set[str]:
 
 
 def test_the_scan_finds_our_connections():
-    """A guard for the guard: the page cache's receivers are among those found."""
+    """A guard for the guard: the receivers that keep the page cache right are among those
+    found (content announcing its changes, the edge hearing them)."""
     uids = {uid for _file, _line, uid in connections()}
-    assert {"pagecache-save", "pagecache-delete"} <= uids
+    assert {"content-save", "content-delete", "edge-invalidate-copies"} <= uids
 
 
 def test_every_connection_names_a_dispatch_uid():
