@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -38,7 +37,7 @@ from django.db.models import Q
 from django.urls import reverse, translate_url
 
 from lib import geo
-from public.views import NEARBY_LIMIT, NEARBY_RADIUS_M
+from qrplates.models import Plate
 from sites.models import (
     AdminUnit,
     FormerName,
@@ -48,12 +47,9 @@ from sites.models import (
     Photo,
     Place,
     RecordAttachment,
-    Status,
     Street,
 )
-
-if TYPE_CHECKING:
-    from qrplates.models import Plate
+from sites.selectors import NEARBY_LIMIT, NEARBY_RADIUS_M
 
 
 def languages() -> list[str]:
@@ -103,8 +99,6 @@ def dependents(changed: Iterable[object]) -> Dependents:
 
 
 def add_row(found: Dependents, row: object) -> None:
-    from qrplates.models import Plate
-
     if isinstance(row, Place):
         place_shown(found, row)
     elif isinstance(row, Person):
@@ -233,7 +227,7 @@ def places_listing(
     for unit in units:
         in_unit = list(Place.objects.filter(unit_id=unit).exclude(pk=place.pk).only(*columns))
         shown = sorted(
-            [p for p in in_unit if p.status == Status.PUBLISHED] + [place],
+            [p for p in in_unit if p.is_published] + [place],
             key=lambda p: (p.kind, p.slug),
         )[: NEARBY_LIMIT + 1]
         if place not in shown:
@@ -254,7 +248,7 @@ def nearest_published(
     around = [
         (geo.distance_m(other.lat, other.lon, p.lat, p.lon), p.pk)
         for p in located.values()
-        if p.pk != other.pk and p.status == Status.PUBLISHED
+        if p.pk != other.pk and p.is_published
     ]
     around.append((geo.distance_m(other.lat, other.lon, *position), place.pk))
     within = sorted(pair for pair in around if pair[0] <= NEARBY_RADIUS_M)
@@ -292,8 +286,6 @@ def has_nearby(others: list[Place], place: Place, positions: set[tuple[float, fl
 def add_landing_plates(found: Dependents) -> None:
     """Adds the plates whose scans land on `found.records`: their own, and those of records
     merged into them (a scan follows the merge)."""
-    from qrplates.models import Plate
-
     places = {pk for kind, pk in found.records if kind == "place"}
     people = {pk for kind, pk in found.records if kind == "person"}
     for model, ids in ((Place, places), (Person, people)):

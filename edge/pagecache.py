@@ -35,6 +35,10 @@ from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language_from_path
 
+from public.plate_urls import SCAN_PATH
+from public.scan import read_scan
+from qrplates.scans import count_scan_after_sending
+
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
@@ -44,6 +48,16 @@ NOT_KEPT = {"set-cookie", "date", "age", "x-page-cache"}
 
 def cache():
     return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def content_changed(sender: type, instance: object, **kwargs) -> None:
+    """The receiver of `sites.signals.content_changed` (connected in `edge.apps`): a row public
+    pages or scans show changed, so every copy goes stale, and the listeners (static mode) hear
+    of it after the commit.
+
+    A module-level function, hence strongly referenced: a receiver defined inside ready() would
+    be collected once ready() returned, and never run (tests/test_signals.py)."""
+    invalidate(instance)
 
 
 def invalidate(changed: object = None) -> None:
@@ -119,19 +133,15 @@ def accepts_gzip(request: HttpRequest) -> bool:
 
 
 def scan_key(request: HttpRequest) -> str | None:
-    """`scan:<CODE>:<language>` for a well-formed plate address, else None."""
-    from public.plate_urls import SCAN_PATH
-    from qrplates import codes
-    from qrplates.scans import visitor_language
-
+    """`scan:<CODE>:<language>` for a well-formed plate address, else None. The address is read
+    as the scan view reads it, and only once: on a miss the view answers from this reading."""
     match = re.match(rf"/{SCAN_PATH}", request.path_info)
     if match is None or set(request.GET) - {"lang"}:
         return None
-    try:
-        code = codes.normalize(match["code"])
-    except codes.CodeError:
+    address = read_scan(request, match["code"])
+    if address.code is None:
         return None
-    return f"scan:{code}:{visitor_language(request)}"
+    return f"scan:{address.code}:{address.language}"
 
 
 def is_cacheable(request: HttpRequest, response: HttpResponseBase) -> bool:
@@ -213,7 +223,5 @@ class PageCacheMiddleware:
     def hit(request: HttpRequest, entry: dict, state: str) -> HttpResponseBase:
         response = from_entry(request, entry, state)
         if entry["plate"] is not None:
-            from qrplates.scans import count_scan_after_sending
-
             count_scan_after_sending(request, response, entry["plate"])
         return response

@@ -31,8 +31,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from edge.dependents import dependents
 from lib.files import write_atomically
+from public.sitemaps import SITEMAPS
+from public.views import kind_counts
 from qrplates.models import Plate
+from sites.models import Place
 
 # A renderer, not a person: render_static's requests are never counted as scans.
 USER_AGENT = "Streetinfo render_static (+https://github.com/streetinfo)"
@@ -56,10 +60,6 @@ def languages() -> list[str]:
 
 def page_urls() -> Iterator[str]:
     """Every public page worth having as a file, in every language."""
-    from public.sitemaps import SITEMAPS
-    from public.views import kind_counts
-    from sites.models import Place
-
     for language in languages():
         with translation.override(language):
             for sitemap_class in SITEMAPS.values():
@@ -208,8 +208,6 @@ def refresh_for(changed: Iterable[object]) -> None:
     cache follows too."""
     if not settings.STATIC_MODE_DIR:
         return
-    from edge.dependents import dependents
-
     found = dependents(changed)
     if found.pages or found.plates:
         StaticSite(Path(settings.STATIC_MODE_DIR)).refresh(found.pages, found.plates.values())

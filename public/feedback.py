@@ -20,6 +20,7 @@ from lib import ratelimits
 from lib.http import client_ip
 from qrplates import codes
 from qrplates.models import Plate
+from qrplates.selectors import plate_landing
 from sites.models import Person, Place, ProblemReport, Suggestion
 
 RATE_WINDOW_S = 3600
@@ -117,12 +118,10 @@ def find_target(kind: str, key: str) -> tuple[Place | Person | None, Plate | Non
         return get_object_or_404(Person.objects.published(), pk=record_id(key)), None
     if kind == "plate":
         try:
-            code = codes.normalize(key)
-        except codes.CodeError as error:
+            plate, record = plate_landing(codes.normalize(key))
+        except (codes.CodeError, Plate.DoesNotExist) as error:
             raise Http404 from error
-        plate = get_object_or_404(Plate.objects.select_related("place", "person"), code=code)
-        record = plate.landing()
-        return (record.specific if isinstance(record, Place) else record), plate
+        return record, plate
     raise Http404
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import copy
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -20,10 +21,37 @@ from django.views.decorators.http import require_safe
 from qrplates import codes
 from qrplates.models import Plate
 from qrplates.scans import count_scan_after_sending, visitor_language
+from qrplates.selectors import plate_landing
 from sites.models import Person, Place, PublishableModel
+from sites.selectors import NEARBY_LIMIT, nearby
 
-NEARBY_RADIUS_M = 3000
-NEARBY_LIMIT = 6
+
+@dataclass(frozen=True)
+class PlateAddress:
+    """A code as it reached us, read: `code` normalised (None when `typed` cannot be a plate
+    code, `error` then says why), and `language`, the one the answer is given in."""
+
+    typed: str
+    code: str | None
+    error: codes.CodeError | None
+    language: str
+
+
+def read_code(typed: str, language: str) -> PlateAddress:
+    try:
+        return PlateAddress(typed, codes.normalize(typed), None, language)
+    except codes.CodeError as error:
+        return PlateAddress(typed, None, error, language)
+
+
+def read_scan(request: HttpRequest, typed: str) -> PlateAddress:
+    """What the scan `request` asks for, with the language `visitor_language` picks for it, read
+    once per request: the page cache keys its copy with it (edge.pagecache) and, on a miss, the
+    view answers from the same reading."""
+    address = getattr(request, "plate_address", None)
+    if address is None or address.typed != typed:
+        address = request.plate_address = read_code(typed, visitor_language(request))
+    return address
 
 
 def as_if_requested(request: HttpRequest, path: str, query: str = "") -> HttpRequest:
@@ -55,25 +83,14 @@ def record_page(request: HttpRequest, record: PublishableModel) -> HttpResponse:
 
 
 def nearby_places(record: PublishableModel) -> list[Place]:
-    """Published places a visitor standing at this record's plate can go and read about."""
-    others = Place.objects.published().for_list()
+    """Published places a visitor standing at this record's plate can go and read about: those
+    near a place (`sites.selectors.nearby`), those linked to a person."""
     if isinstance(record, Place):
-        others = others.exclude(pk=record.pk)
-        if record.has_coordinates:
-            found = [
-                place
-                for place, _distance in others.with_coordinates().near(
-                    record.lat, record.lon, NEARBY_RADIUS_M
-                )[:NEARBY_LIMIT]
-            ]
-            if found:
-                return found
-        if record.unit_id:
-            return list(others.in_unit(record.unit)[:NEARBY_LIMIT])
-        return []
+        return nearby(record).places
     if isinstance(record, Person):
         linked = Q(person_links__person=record) | Q(street__named_after=record)
-        return list(others.filter(linked).distinct()[:NEARBY_LIMIT])
+        places = Place.objects.published().for_list().filter(linked).distinct()
+        return list(places[:NEARBY_LIMIT])
     return []
 
 
@@ -97,16 +114,14 @@ def not_found_page(request: HttpRequest, typed: str, error: codes.CodeError | No
     return render(proxy, "404.html", context, status=404)
 
 
-def plate_page(request: HttpRequest, typed: str, *, count: bool) -> HttpResponse:
+def plate_page(request: HttpRequest, address: PlateAddress, *, count: bool) -> HttpResponse:
     """What a code leads to, rendered in the active language."""
+    if address.code is None:
+        return not_found_page(request, address.typed, address.error)
     try:
-        code = codes.normalize(typed)
-    except codes.CodeError as error:
-        return not_found_page(request, typed, error)
-    plate = Plate.objects.select_related("place", "person").filter(code=code).first()
-    if plate is None:
-        return not_found_page(request, code, None)
-    record = plate.landing()
+        plate, record = plate_landing(address.code)
+    except Plate.DoesNotExist:
+        return not_found_page(request, address.code, None)
     # The record's page offers the scanned plate's own links (report a problem with this plate;
     # "confirm installation" for an installer): templates read it from the request.
     request.scanned_plate = plate
@@ -123,10 +138,10 @@ def plate_page(request: HttpRequest, typed: str, *, count: bool) -> HttpResponse
 
 
 def in_visitors_language(
-    request: HttpRequest, build: Callable[..., HttpResponse], *args, **kwargs
+    request: HttpRequest, language: str, build: Callable[..., HttpResponse], *args, **kwargs
 ) -> HttpResponse:
-    """`build`'s page in the language `visitor_language` picks for an address that names none."""
-    language = visitor_language(request)
+    """`build`'s page in `language`, the one `visitor_language` picked for an address that names
+    none."""
     with translation.override(language):
         response = build(request, *args, **kwargs)
     response.headers["Content-Language"] = language
@@ -138,12 +153,14 @@ def in_visitors_language(
 @require_safe
 def scan(request: HttpRequest, code: str) -> HttpResponse:
     """`/Q/<code>` and `/q/<code>`, any letter case, with or without a trailing slash."""
-    return in_visitors_language(request, plate_page, code, count=True)
+    address = read_scan(request, code)
+    return in_visitors_language(request, address.language, plate_page, address, count=True)
 
 
 def entry_page(request: HttpRequest) -> HttpResponse:
     if "code" in request.GET:
-        return plate_page(request, request.GET["code"], count=False)
+        address = read_code(request.GET["code"], translation.get_language())
+        return plate_page(request, address, count=False)
     proxy = as_if_requested(request, reverse("plate-code"))
     return render(proxy, "qrplates/enter.html")
 
@@ -159,4 +176,4 @@ def enter(request: HttpRequest) -> HttpResponse:
 @require_safe
 def enter_short(request: HttpRequest) -> HttpResponse:
     """`/Q/`: the same page for someone who typed the plate's address without the code."""
-    return in_visitors_language(request, entry_page)
+    return in_visitors_language(request, visitor_language(request), entry_page)

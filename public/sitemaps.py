@@ -8,7 +8,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, QuerySet
 from django.urls import reverse
 
-from sites.models import AdminUnit, Person, Place, Status
+from sites.models import AdminUnit, Person, Place, published_q
 
 
 class PublicSitemap(Sitemap):
@@ -55,7 +55,7 @@ class UnitSitemap(PublicSitemap):
     def items(self) -> QuerySet[AdminUnit]:
         return (
             AdminUnit.objects.communes()
-            .filter(places__status=Status.PUBLISHED)
+            .filter(published_q("places"))
             .annotate(lastmod=Max("places__updated_at"))
             .order_by("pk")
         )

@@ -47,9 +47,10 @@ from sites.models import (
     Place,
     Relic,
     ScenicSpot,
-    Status,
     Street,
+    published_q,
 )
+from sites.selectors import nearby
 
 SEGMENT_KINDS = {segment: kind for kind, segment in Place.URL_SEGMENTS.items()}
 MODELS_BY_KIND: dict[str, type[Place]] = {
@@ -62,8 +63,6 @@ KIND_PLURALS = {
     Place.Kind.RELIC: _("Relics"),
     Place.Kind.SCENIC: _("Scenic spots"),
 }
-NEARBY_RADIUS_M = 3000
-NEARBY_LIMIT = 6
 HIGHLIGHTS = 6
 # What "save this area for offline" stores at most: a phone's storage is not ours to fill
 # (some 10 KB per page and 10-20 KB per small photo: a few megabytes for a large area).
@@ -165,9 +164,7 @@ class RecordMixin(PublicPageMixin):
 def published_person_links() -> Prefetch:
     return Prefetch(
         "person_links",
-        queryset=PersonLink.objects.filter(person__status=Status.PUBLISHED).select_related(
-            "person"
-        ),
+        queryset=PersonLink.objects.filter(published_q("person")).select_related("person"),
     )
 
 
@@ -207,15 +204,15 @@ class PlaceDetailView(RecordMixin, DetailView):
         people = {link.person.pk: link.person for link in links}
         if namesake:
             people[namesake.pk] = namesake
-        nearby, unit_places = self.nearby(place)
+        around = nearby(place)
         image = context["share_image"]
         context.update(
             namesake=namesake,
             links=links,
             named_streets=self.streets_named_after(place, list(people.values())),
             former_names=list(place.former_names.all()) if isinstance(place, Street) else [],
-            nearby=nearby,
-            unit_places=unit_places,
+            nearby=around.near,
+            unit_places=around.in_unit,
             directions=seo.directions(place),
             jsonld=seo.jsonld_script(seo.place_jsonld(place, context, image)),
             og_type="article",
@@ -236,25 +233,6 @@ class PlaceDetailView(RecordMixin, DetailView):
             .order_by("named_after__slug", "slug")
         )
 
-    @staticmethod
-    def nearby(place: Place) -> tuple[list[tuple[Place, int]], list[Place]]:
-        """Places near this one with their distance in metres; when the place has no
-        coordinates (or nothing is near), other places in the same commune or ward instead.
-        One query either way (two when nothing lies within the radius)."""
-        others = Place.objects.published().exclude(pk=place.pk).for_list()
-        if place.has_coordinates:
-            found = [
-                (other, round(distance))
-                for other, distance in others.with_coordinates().near(
-                    place.lat, place.lon, NEARBY_RADIUS_M
-                )[:NEARBY_LIMIT]
-            ]
-            if found:
-                return found, []
-        if place.unit_id:
-            return [], list(others.in_unit(place.unit).order_by("kind", "slug")[:NEARBY_LIMIT])
-        return [], []
-
 
 class PersonDetailView(RecordMixin, DetailView):
     """A person: biography, years, and every street and site linked to them. URL kwarg: `slug`."""
@@ -271,7 +249,7 @@ class PersonDetailView(RecordMixin, DetailView):
             ),
             Prefetch(
                 "links",
-                queryset=PersonLink.objects.filter(place__status=Status.PUBLISHED).select_related(
+                queryset=PersonLink.objects.filter(published_q("place")).select_related(
                     "place", "place__unit"
                 ),
             ),
@@ -399,7 +377,7 @@ class HomeView(PublicPageMixin, TemplateView):
         ]
         context["units"] = list(
             AdminUnit.objects.communes()
-            .filter(places__status=Status.PUBLISHED)
+            .filter(published_q("places"))
             .annotate(n=Count("places"))
             .order_by("slug")
         )

@@ -109,10 +109,18 @@ class TextState(models.TextChoices):
     REVIEWED = "reviewed", _("reviewed")
 
 
+def published_q(through: str = "") -> Q:
+    """What visitors may see: the one place where "published" is decided. On the records
+    themselves (`published()` below), or through a relation: `published_q("person")` keeps the
+    links whose person is published, `published_q("places")` the units with a published place.
+    `PublishableModel.is_published` asks the same of one record in hand."""
+    return Q(**{f"{through}__status" if through else "status": Status.PUBLISHED})
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self) -> PublishableQuerySet:
-        """Only what visitors may see: the one place where "published" is defined."""
-        return self.filter(status=Status.PUBLISHED)
+        """Only what visitors may see (`published_q`)."""
+        return self.filter(published_q())
 
     def search(self, query: str) -> PublishableQuerySet:
         """Records whose names (in every language) match `query`, best match first, with the
@@ -250,7 +258,7 @@ class PublishableModel(NormalizedTextModel):
         if not self.slug:
             self.slug = self.derived_slug() or "x"
         self.search_text = " | ".join(fold(name) for name in self.search_names() if name)
-        if self.status == Status.PUBLISHED and self.published_at is None:
+        if self.is_published and self.published_at is None:
             self.published_at = timezone.now()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
@@ -271,6 +279,7 @@ class PublishableModel(NormalizedTextModel):
 
     @property
     def is_published(self) -> bool:
+        """`published_q`'s rule, for this record."""
         return self.status == Status.PUBLISHED
 
     def survivor(self) -> PublishableModel:
@@ -299,7 +308,7 @@ class PublishableModel(NormalizedTextModel):
                 )
             seen.add(record.pk)
             record = record.merged_into
-        if self.status == Status.PUBLISHED:
+        if self.is_published:
             raise ValidationError(
                 {
                     "status": _(

@@ -49,6 +49,28 @@ def test_a_second_scan_is_answered_from_the_cache_without_a_query(client, plate)
     assert second["Content-Language"] == first["Content-Language"]
 
 
+def test_a_miss_reads_the_code_and_the_language_once(client, plate, monkeypatch):
+    """The page cache reads the scan's address to key its copy; the view answers from that
+    reading instead of normalising the code and negotiating the language again."""
+    from public import scan as scan_view
+    from qrplates import codes
+
+    calls = []
+
+    def counted(function):
+        def wrapper(*args, **kwargs):
+            calls.append(function.__name__)
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(codes, "normalize", counted(codes.normalize))
+    monkeypatch.setattr(scan_view, "visitor_language", counted(scan_view.visitor_language))
+    response = client.get(f"/q/{plate.code.lower()}/", HTTP_USER_AGENT=BOT)
+    assert response.status_code == 200 and "X-Page-Cache" not in response
+    assert sorted(calls) == ["normalize", "visitor_language"]
+
+
 def test_each_language_has_its_own_copy(client, plate):
     english = scan(client, plate, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
     vietnamese = scan(client, plate, HTTP_ACCEPT_LANGUAGE="vi-VN")

@@ -1,0 +1,30 @@
+"""Reads of plates that several pages share, each rule said once.
+
+`plate_landing`: from a code to the plate and the record a scan of it shows. The scan path, the
+visitors' forms about a plate and the installers' page start from it.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from qrplates.models import Plate
+from sites.models import Person, Place
+
+# A plate with its record, kind-specific columns included (the record's page and the plate's
+# forms show them): one query.
+LANDING_RELATED = ("place__street", "place__relic", "place__scenicspot", "person")
+
+
+def plate_landing(code: str, plates: QuerySet[Plate] | None = None) -> tuple[Plate, Place | Person]:
+    """The plate whose code is `code` (already read with `codes.normalize`), among `plates` (by
+    default every plate), and the record a scan of it shows: the one it was made for, or the one
+    that record was merged into, as a Street, Relic, ScenicSpot or Person.
+
+    The record may be unpublished: what to show of it is the caller's decision (the scan path
+    shows a "being updated" page). Raises Plate.DoesNotExist when no such plate exists. One
+    query, and one more for each merge followed."""
+    plates = Plate.objects.all() if plates is None else plates
+    plate = plates.select_related(*LANDING_RELATED).get(code=code)
+    record = plate.landing()
+    return plate, record.specific if isinstance(record, Place) else record

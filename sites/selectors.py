@@ -1,0 +1,47 @@
+"""Reads of the content that several pages share, each rule said once (the services/selectors
+habit: writes in services, reads here).
+
+`nearby`: what a place's page lists under "Nearby", and what a plate on a withdrawn place offers
+instead of it. `edge.dependents` reads the same constants to know which pages list a place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sites.models import Place
+
+# A visitor on foot: places within this distance count as nearby, at most this many of them.
+NEARBY_RADIUS_M = 3000
+NEARBY_LIMIT = 6
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """`near`: published places within NEARBY_RADIUS_M of the place, nearest first, with their
+    distance in whole metres. When there are none (or the place has no coordinates), `in_unit`:
+    other published places of its commune or ward, by kind and name."""
+
+    near: list[tuple[Place, int]] = field(default_factory=list)
+    in_unit: list[Place] = field(default_factory=list)
+
+    @property
+    def places(self) -> list[Place]:
+        """The places either list holds, for a page that shows no distances."""
+        return [place for place, _distance in self.near] or self.in_unit
+
+
+def nearby(place: Place) -> Nearby:
+    """Published places a visitor standing at `place` can go and read about, at most
+    NEARBY_LIMIT. One query either way (two when nothing lies within the radius)."""
+    others = Place.objects.published().exclude(pk=place.pk).for_list()
+    if place.has_coordinates:
+        found = others.with_coordinates().near(place.lat, place.lon, NEARBY_RADIUS_M)
+        near = [(other, round(distance)) for other, distance in found[:NEARBY_LIMIT]]
+        if near:
+            return Nearby(near=near)
+    if place.unit_id:
+        return Nearby(
+            in_unit=list(others.in_unit(place.unit).order_by("kind", "slug")[:NEARBY_LIMIT])
+        )
+    return Nearby()
