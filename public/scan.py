@@ -38,6 +38,8 @@ class PlateAddress:
 
 
 def read_code(typed: str, language: str) -> PlateAddress:
+    """`typed` read as a plate code (`codes.normalize`): a bad one is a 404 page that says what
+    is wrong with it, not an exception."""
     try:
         return PlateAddress(typed, codes.normalize(typed), None, language)
     except codes.CodeError as error:
