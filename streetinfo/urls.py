@@ -23,7 +23,7 @@ urlpatterns = [
     # /Q/<code>: what the plates' QR codes say (non-prefixed: the scan picks the language).
     path("", include("qrplates.urls")),
     # The open-data API: one address for every language (?lang= or Accept-Language).
-    path("api/", include("sites.api")),
+    path("api/", include("api.urls")),
     path("", include("sites.root_urls")),
 ]
 
