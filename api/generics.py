@@ -21,7 +21,7 @@ from api.pagination import PagePagination
 from api.permissions import StaffCanWrite
 from api.renderers import CSVRenderer, feature_collection
 from api.schema import ApiSchema
-from api.serializers import LANGUAGE_CODES, InLanguage, record_save
+from api.serializers import LANGUAGE_CODES, InLanguage, save_from_input
 from api.throttles import AnonymousThrottle, ExportThrottle, StaffThrottle
 from sites.models import Place, PublishableModel
 
@@ -151,7 +151,7 @@ class WritableMixin:
         values.is_valid(raise_exception=True)
         record = values.new_record()
         self.require_permission("add", record)
-        record_save(record=record, values=values.validated_data, by=request.user)
+        save_from_input(record=record, values=values.validated_data, by=request.user)
         return self.saved(record, status=201)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -161,7 +161,7 @@ class WritableMixin:
             record, data=request.data, partial=True, context=self.get_serializer_context()
         )
         values.is_valid(raise_exception=True)
-        record_save(record=record, values=values.validated_data, by=request.user)
+        save_from_input(record=record, values=values.validated_data, by=request.user)
         return self.saved(record, status=200)
 
     def writable(self, record: PublishableModel) -> PublishableModel:
