@@ -46,6 +46,7 @@ from sites.models import (
     Street,
     TextState,
 )
+from sites.services import record_save
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 STATE_MARKS = {
@@ -231,14 +232,12 @@ class PublishableAdmin(
 
     def save_model(self, request: HttpRequest, obj: PublishableModel, form, change: bool) -> None:
         previous = type(obj).objects.filter(pk=obj.pk).values_list("status", flat=True).first()
-        try:
-            roles.prepare_save(request.user, obj, previous_status=previous)
-        except PermissionDenied as denied:
-            # The form offers only what the user may choose: this is a crafted request.
-            raise PermissionDenied(str(denied)) from denied
         if isinstance(form, PublishableForm):
             obj.translation_states = form.text_states()
-        super().save_model(request, obj, form, change)
+        # The content's one write path, as the API's and the import's: the form has validated
+        # what the user typed; the roles refuse what the form never offered (a crafted request:
+        # PermissionDenied) and may send an editor's change back to review.
+        record_save(record=obj, by=request.user)
         if previous in (Status.PUBLISHED, Status.WITHDRAWN) and obj.status == Status.REVIEW:
             messages.warning(
                 request,
