@@ -40,8 +40,6 @@ from sites.models import (
     Photo,
     Place,
     PublishableModel,
-    Relic,
-    ScenicSpot,
     Status,
     Street,
 )
@@ -289,11 +287,6 @@ KIND_FIELDS = {
     Place.Kind.STREET: STREET_FIELDS,
     Place.Kind.RELIC: HERITAGE_FIELDS,
     Place.Kind.SCENIC: HERITAGE_FIELDS,
-}
-KIND_MODELS: dict[str, type[Place]] = {
-    Place.Kind.STREET: Street,
-    Place.Kind.RELIC: Relic,
-    Place.Kind.SCENIC: ScenicSpot,
 }
 
 
@@ -702,7 +695,7 @@ class PlaceInputSerializer(RecordInputSerializer):
         return attrs
 
     def new_record(self) -> Place:
-        return KIND_MODELS[self.validated_data["kind"]]()
+        return Place.model_for_kind(self.validated_data["kind"])()
 
 
 class PersonInputSerializer(RecordInputSerializer):

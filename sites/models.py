@@ -712,6 +712,12 @@ class Place(PublishableModel):
         if self.unit_id is None and self.has_coordinates:
             self.unit = AdminUnit.objects.containing(self.lat, self.lon)
 
+    @staticmethod
+    def model_for_kind(kind: str) -> type[Place]:
+        """The model of a kind of place, Street, Relic or ScenicSpot: the child table behind
+        the kind's one-to-one accessor (KeyError for anything else)."""
+        return Place._meta.get_field(Place.CHILD_ACCESSORS[kind]).related_model
+
     @property
     def specific(self) -> Place:
         """The Street, Relic or ScenicSpot behind this row (free after `with_details()`)."""
