@@ -22,7 +22,7 @@ from modeltranslation.admin import (
 )
 from simple_history.admin import SimpleHistoryAdmin
 
-from lib.text import slugify_vi
+from lib.text import nfc, slugify_vi, strip_markup
 from qrplates.admin import PersonPlateInline, PlacePlateInline, mint_plates
 from sites import imports, review, roles
 from sites.admin_scope import (
@@ -128,6 +128,20 @@ class PublishableForm(forms.ModelForm):
                     "This record is %(status)s. Saving your changes sends it back to the "
                     "reviewers; its public page says “being updated” until they publish it."
                 ) % {"status": self.instance.get_status_display()}
+
+    def clean(self) -> dict:
+        """Checks the text as the write path will store it (NFC, without markup: a text
+        that is only markup is empty), so the editor is told here, by the field, and the save
+        that follows cannot fail."""
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            field = self.fields[name]
+            if not isinstance(value, str) or not isinstance(field, forms.CharField):
+                continue
+            stored = strip_markup(nfc(value))
+            if field.required and value.strip() and not stored.strip():
+                self.add_error(name, field.error_messages["required"])
+        return cleaned
 
     def changed_languages(self) -> set[str]:
         languages = review.translated_fields(self._meta.model)

@@ -238,3 +238,17 @@ def test_a_race_for_the_same_external_id_is_refused_as_invalid_not_as_an_error(s
         services.record_write(late, by=staff)
     assert "__all__" in invalid.value.message_dict
     assert Person.objects.count() == 1
+
+
+def test_admin_refuses_a_name_that_is_only_markup_on_the_form(editor):
+    """The write path stores text without markup, so a name made only of tags is empty: the
+    admin's form says so by the field, instead of the save failing after the form passed."""
+    client = logged_in(editor)
+    url = reverse("admin:sites_street_add")
+    data = dict(MANAGEMENT_INPUT.findall(client.get(url).content.decode()))
+    data.update(name_vi="<b></b>", slug="", status=Status.DRAFT, street_type="pho")
+    data.update(lat=str(IN_TAM_THANH[0]), lon=str(IN_TAM_THANH[1]))
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["name_vi"]
+    assert not Street.objects.exists()
