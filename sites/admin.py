@@ -24,7 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from lib.text import slugify_vi
 from qrplates.admin import PersonPlateInline, PlacePlateInline, mint_plates
-from sites import imports, review, roles
+from sites import imports, roles
 from sites.admin_scope import (
     RoleAutocompleteMixin,
     RoleChoicesMixin,
@@ -46,6 +46,7 @@ from sites.models import (
     Street,
     TextState,
 )
+from workflow import review
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 STATE_MARKS = {
@@ -657,6 +658,3 @@ class AdminUnitAdmin(RoleAutocompleteMixin, TabbedTranslationAdmin):
         if not term:
             return queryset, False
         return queryset.filter(Q(slug__contains=slugify_vi(term)) | Q(code__startswith=term)), False
-
-
-from sites import admin_workflow  # noqa: E402, F401  (registers the workflow's admin pages)

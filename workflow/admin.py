@@ -15,9 +15,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sites import review, roles
+from sites import roles
 from sites.admin_scope import can
 from sites.models import EditorUnit, ProblemReport, Status, Suggestion
+from workflow import review
 
 
 class SubmissionAdmin(admin.ModelAdmin):
