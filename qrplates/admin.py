@@ -135,15 +135,12 @@ class TargetKindFilter(admin.SimpleListFilter):
 
 
 class PlateForm(forms.ModelForm):
+    """A plate's record: "exactly one of a place and a person" is the model's constraint, which
+    the form checks with its message (`sites.models.one_owner_constraint`)."""
+
     class Meta:
         model = Plate
         fields = ["place", "person", "label", "notes", "needs_review", "review_note"]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if bool(data.get("place")) == bool(data.get("person")):
-            raise ValidationError(gettext("Choose either a place or a person for the plate."))
-        return data
 
 
 class PlateAdmin(RoleAutocompleteMixin, RoleChoicesMixin, admin.ModelAdmin):
@@ -582,7 +579,7 @@ def mint_plates(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Qu
             format_html(
                 "{} {}",
                 gettext("Plates minted:"),
-                format_html_join(", ", "{} ({})", ((plate_link(p), p.target) for p in minted)),
+                format_html_join(", ", "{} ({})", ((plate_link(p), p.owner) for p in minted)),
             ),
         )
 

@@ -195,9 +195,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("about"))
     def record_link(self, submission) -> str:
-        record = submission.record
-        if record is None:
-            return "—"
+        record = submission.owner
         return format_html(
             '<a href="{}">{}</a>',
             reverse(f"admin:sites_{record._meta.model_name}_change", args=[record.pk]),
@@ -324,9 +322,9 @@ class SuggestionAdmin(SubmissionAdmin):
 
     @admin.display(description=_("photo added to the record"))
     def accepted_photo_link(self, suggestion: Suggestion) -> str:
-        record = suggestion.record
-        if suggestion.accepted_photo_id is None or record is None:
+        if suggestion.accepted_photo_id is None:
             return "—"
+        record = suggestion.owner
         return format_html(
             '<a href="{}">{}</a>',
             reverse(f"admin:sites_{record._meta.model_name}_change", args=[record.pk]),
@@ -341,9 +339,9 @@ class SuggestionAdmin(SubmissionAdmin):
         published record sends the record back to review, visitor's caption and all."""
         accepted = 0
         for suggestion in queryset.filter(status=Suggestion.State.NEW):
-            record = suggestion.record
+            record = suggestion.owner
             photo = None
-            if suggestion.kind == Suggestion.Kind.PHOTO and suggestion.photo and record:
+            if suggestion.kind == Suggestion.Kind.PHOTO and suggestion.photo:
                 was_published = record.status == Status.PUBLISHED
                 try:
                     photo = review.record_add_photo(

@@ -228,9 +228,8 @@ def record_add_photo(
     record = _specific(record)
     previous = type(record).objects.filter(pk=record.pk).values_list("status", flat=True).first()
     roles.prepare_save(by, record, previous_status=previous)
-    owner = {"person": record} if isinstance(record, Person) else {"place": record}
     with transaction.atomic():
-        photo = Photo(**owner, caption=caption, credit=credit)
+        photo = Photo(owner=record, caption=caption, credit=credit)
         photo.image.save(name, image, save=False)
         photo._history_user = by
         photo.save()
