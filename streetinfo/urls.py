@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from qrplates import views as plate_views
-from sites.dashboard import dashboard_view
 from streetinfo.security import logout_clearing_site_data
+from workflow.dashboard import dashboard_view
 
 admin.site.site_header = _("Streetinfo Lạng Sơn — content administration")
 admin.site.site_title = _("Streetinfo admin")
@@ -30,7 +30,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("sites.urls")),
     path("code/", plate_views.enter, name="plate-code"),
-    path("", include("sites.workflow_urls")),
+    path("", include("workflow.urls")),
     prefix_default_language=True,
 )
 
