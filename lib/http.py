@@ -12,6 +12,10 @@ from functools import wraps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+# How long a client is told to wait (Retry-After) when the database cannot be reached: the pages'
+# 503 (streetinfo/errors.py) and the API's (api/errors.py) say the same.
+RETRY_AFTER_S = 60
+
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address: the connection's, or with NUM_PROXIES reverse proxies in front, the

@@ -1,5 +1,5 @@
 """Counters behind the limits that protect the site from one client: the API's throttles
-(`sites.api`), the public forms' rate limit (`public.feedback`) and the rule that counts a
+(`api.throttles`), the public forms' rate limit (`public.feedback`) and the rule that counts a
 client's scans of one plate once per window (`qrplates.scans`).
 
 Two promises, kept here for all three:

@@ -45,19 +45,12 @@ from sites.models import (
     PersonLink,
     Photo,
     Place,
-    Relic,
-    ScenicSpot,
     Street,
     published_q,
 )
 from sites.selectors import nearby
 
 SEGMENT_KINDS = {segment: kind for kind, segment in Place.URL_SEGMENTS.items()}
-MODELS_BY_KIND: dict[str, type[Place]] = {
-    Place.Kind.STREET: Street,
-    Place.Kind.RELIC: Relic,
-    Place.Kind.SCENIC: ScenicSpot,
-}
 KIND_PLURALS = {
     Place.Kind.STREET: _("Streets"),
     Place.Kind.RELIC: _("Relics"),
@@ -188,7 +181,7 @@ class PlaceDetailView(RecordMixin, DetailView):
         # The kind's own model: its columns come in the same query, and the prefetched lists
         # sit on the object the template uses.
         return (
-            MODELS_BY_KIND[kind]
+            Place.model_for_kind(kind)
             .objects.published()
             .select_related(*related)
             .prefetch_related(*prefetch)

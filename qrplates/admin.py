@@ -1,6 +1,9 @@
 """Plates in the editors' admin: a plate list filtered by status and commune, each plate's page
 with its QR code, history and scans, plates inline on every record, and a "mint plate" action.
-Codes are read-only everywhere; every write goes through `qrplates.services`."""
+Codes are read-only everywhere; every write goes through `qrplates.services`.
+
+Nothing here is registered: `backoffice/admin.py` puts these admins on the admin site and adds
+the inlines and the action to the records' admins."""
 
 from __future__ import annotations
 
@@ -132,18 +135,14 @@ class TargetKindFilter(admin.SimpleListFilter):
 
 
 class PlateForm(forms.ModelForm):
+    """A plate's record: "exactly one of a place and a person" is the model's constraint, which
+    the form checks with its message (`sites.models.one_owner_constraint`)."""
+
     class Meta:
         model = Plate
         fields = ["place", "person", "label", "notes", "needs_review", "review_note"]
 
-    def clean(self) -> dict:
-        data = super().clean()
-        if bool(data.get("place")) == bool(data.get("person")):
-            raise ValidationError(gettext("Choose either a place or a person for the plate."))
-        return data
 
-
-@admin.register(Plate)
 class PlateAdmin(RoleAutocompleteMixin, RoleChoicesMixin, admin.ModelAdmin):
     """Who sees which plates, and who takes which step, is `sites.roles`: an editor sees the
     plates of their records and mints plates for them; the steps of a plate's life (artwork
@@ -551,10 +550,19 @@ class PersonPlateInline(PlateInline):
     fk_name = "person"
 
 
+class MintPermissionMixin:
+    """For a record's admin that offers `mint_plates`: who may mint at all (the action's
+    `permissions=["mint"]`); each record is then checked on its own."""
+
+    def has_mint_permission(self, request: HttpRequest) -> bool:
+        return can(request, "plate.mint")
+
+
 @admin.action(description=_("Mint a plate for each selected record"), permissions=["mint"])
 def mint_plates(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
-    """Needs `has_mint_permission` on the record's admin; each record is checked on its own (a
-    person an editor reads but does not look after gets no plate from them)."""
+    """Needs `has_mint_permission` on the record's admin (`MintPermissionMixin`); each record is
+    checked on its own (a person an editor reads but does not look after gets no plate from
+    them)."""
     minted = []
     for record in queryset:
         if not can(request, "plate.mint", record):
@@ -571,7 +579,7 @@ def mint_plates(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Qu
             format_html(
                 "{} {}",
                 gettext("Plates minted:"),
-                format_html_join(", ", "{} ({})", ((plate_link(p), p.target) for p in minted)),
+                format_html_join(", ", "{} ({})", ((plate_link(p), p.owner) for p in minted)),
             ),
         )
 
@@ -638,7 +646,6 @@ class PrintBatchForm(forms.ModelForm):
         return data
 
 
-@admin.register(PrintBatch)
 class PrintBatchAdmin(RoleChoicesMixin, admin.ModelAdmin):
     form = PrintBatchForm
     change_form_template = "qrplates/artwork_batch_change_form.html"

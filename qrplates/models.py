@@ -39,7 +39,15 @@ from lib.text import slugify_vi
 from lib.uploads import PhotoField
 from qrplates import artwork, codes
 from sites import roles
-from sites.models import AdminUnit, Person, Place, latitude_field, longitude_field
+from sites.models import (
+    BelongsToRecord,
+    Person,
+    Place,
+    latitude_field,
+    longitude_field,
+    one_owner_constraint,
+    owner_fields,
+)
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
@@ -107,8 +115,9 @@ class PlateQuerySet(models.QuerySet):
         return self.annotate(scan_total=Coalesce(Subquery(scans), 0))
 
 
-class Plate(models.Model):
-    """A plate on a pole (or planned for one) and the code printed on it."""
+class Plate(BelongsToRecord):
+    """A plate on a pole (or planned for one) and the code printed on it. It leads to its
+    `owner`, a place or a person (`plate.owner = record` retargets it)."""
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -126,22 +135,9 @@ class Plate(models.Model):
         editable=False,
         help_text=_("Printed under the QR code. Minted once, never changed, never reused."),
     )
-    place = models.ForeignKey(
-        Place,
-        verbose_name=_("place"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="plates",
-    )
-    person = models.ForeignKey(
-        Person,
-        verbose_name=_("person"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="plates",
-    )
+    # A record with plates cannot be deleted: its codes are printed on poles and must keep
+    # leading somewhere.
+    place, person = owner_fields(on_delete=models.PROTECT, related_name="plates")
     label = models.CharField(
         _("where it hangs"),
         max_length=200,
@@ -197,10 +193,8 @@ class Plate(models.Model):
         verbose_name = _("plate")
         verbose_name_plural = _("plates")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(place__isnull=False, person__isnull=True)
-                | Q(place__isnull=True, person__isnull=False),
-                name="plate_one_target",
+            one_owner_constraint(
+                "plate_one_target", _("Choose either a place or a person for the plate.")
             ),
         ]
 
@@ -223,28 +217,8 @@ class Plate(models.Model):
         # nothing, and let a later mint give the same code to another record.
         raise TypeError("Plates are never deleted: retire the plate instead.")
 
-    @property
-    def target(self) -> Place | Person | None:
-        """The record the plate was made for (a Street, Relic, ScenicSpot or Person)."""
-        if self.place_id:
-            return self.place.specific
-        return self.person
-
-    @target.setter
-    def target(self, record: Place | Person) -> None:
-        if isinstance(record, Place):
-            self.place, self.person = record, None
-        elif isinstance(record, Person):
-            self.place, self.person = None, record
-        else:
-            raise TypeError(f"A plate leads to a place or a person, not {type(record).__name__}.")
-
-    @property
-    def unit(self) -> AdminUnit | None:
-        return self.place.unit if self.place_id else None
-
     def landing(self) -> Place | Person:
-        """The record a scan of this plate shows: the target, or the record it was merged
+        """The record a scan of this plate shows: its owner, or the record it was merged
         into (followed to the end of the chain). It may be unpublished."""
         record = self.place or self.person
         return record.survivor()

@@ -56,7 +56,7 @@ def plate_mint(
         for _attempt in range(MINT_ATTEMPTS):
             plate = Plate(
                 code=codes.new_code(),
-                target=target,
+                owner=target,
                 label=label,
                 notes=notes,
                 created_by=by,
@@ -239,7 +239,7 @@ def plate_retarget(
         if current_pk == target.pk:
             return plate
         previous = locked.place or locked.person
-        locked.target = target
+        locked.owner = target
         locked.save(update_fields=["place", "person"])
         # History notes are data, written in the default language like the records themselves.
         with translation.override(settings.LANGUAGE_CODE):
@@ -252,5 +252,5 @@ def plate_retarget(
             recorded_by=by,
             notes="\n".join(part for part in (summary, notes) if part),
         )
-    plate.target = target
+    plate.owner = target
     return plate

@@ -1,17 +1,19 @@
-"""The editors' tool: Vietnamese / English tabs, inlines for people, sources and photos,
+"""The content's admin: Vietnamese / English tabs, inlines for people, sources and photos,
 diacritic-insensitive search, the state of the text in each language on every record, each
 record's history, and the Department's roles (sites/roles.py): an editor sees and edits the
-records of their communes only and cannot publish; a reviewer reviews and publishes."""
+records of their communes only and cannot publish; a reviewer reviews and publishes.
+
+These classes know nothing of plates or of the Department's workflow, and register nothing:
+`backoffice/admin.py` adds the plates, the review pages and the spreadsheet import to them and
+puts them on the admin site."""
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -22,9 +24,8 @@ from modeltranslation.admin import (
 )
 from simple_history.admin import SimpleHistoryAdmin
 
-from lib.text import slugify_vi
-from qrplates.admin import PersonPlateInline, PlacePlateInline, mint_plates
-from sites import imports, review, roles
+from lib.text import nfc, slugify_vi, strip_markup
+from sites import roles
 from sites.admin_scope import (
     RoleAutocompleteMixin,
     RoleChoicesMixin,
@@ -32,20 +33,17 @@ from sites.admin_scope import (
     can,
 )
 from sites.models import (
-    AdminUnit,
     FormerName,
-    Person,
     PersonLink,
     Photo,
     Place,
     PublishableModel,
-    Relic,
-    ScenicSpot,
     Source,
     Status,
-    Street,
     TextState,
 )
+from sites.services import record_save
+from sites.translation import translated_fields
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 STATE_MARKS = {
@@ -128,8 +126,22 @@ class PublishableForm(forms.ModelForm):
                     "reviewers; its public page says “being updated” until they publish it."
                 ) % {"status": self.instance.get_status_display()}
 
+    def clean(self) -> dict:
+        """Checks the text as the write path will store it (NFC, without markup: a text
+        that is only markup is empty), so the editor is told here, by the field, and the save
+        that follows cannot fail."""
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            field = self.fields[name]
+            if not isinstance(value, str) or not isinstance(field, forms.CharField):
+                continue
+            stored = strip_markup(nfc(value))
+            if field.required and value.strip() and not stored.strip():
+                self.add_error(name, field.error_messages["required"])
+        return cleaned
+
     def changed_languages(self) -> set[str]:
-        languages = review.translated_fields(self._meta.model)
+        languages = translated_fields(self._meta.model)
         return {languages[f] for f in self.changed_data if languages.get(f, "*") != "*"}
 
     def text_states(self) -> dict[str, str]:
@@ -181,7 +193,6 @@ class FoldedSearchMixin:
 class PublishableAdmin(
     RoleAutocompleteMixin,
     RoleChoicesMixin,
-    imports.SpreadsheetAdminMixin,
     FoldedSearchMixin,
     SimpleHistoryAdmin,
     TabbedTranslationAdmin,
@@ -191,7 +202,6 @@ class PublishableAdmin(
     readonly_fields = ["published_at", "created_at", "updated_at"]
     list_per_page = 50
     history_list_display = ["history_status"]
-    actions = ["submit_for_review", "publish", "back_to_draft", "withdraw"]
 
     # The roles (sites/roles.py): what a user sees, edits and may set.
 
@@ -219,26 +229,18 @@ class PublishableAdmin(
         stored = self.model._default_manager.filter(pk=obj.pk).first()
         return stored is not None and can(request, "record.history", stored)
 
-    def has_publish_permission(self, request: HttpRequest) -> bool:
-        return can(request, "record.publish")
-
-    def has_mint_permission(self, request: HttpRequest) -> bool:
-        return can(request, "plate.mint")
-
     def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"user": request.user})
 
     def save_model(self, request: HttpRequest, obj: PublishableModel, form, change: bool) -> None:
         previous = type(obj).objects.filter(pk=obj.pk).values_list("status", flat=True).first()
-        try:
-            roles.prepare_save(request.user, obj, previous_status=previous)
-        except PermissionDenied as denied:
-            # The form offers only what the user may choose: this is a crafted request.
-            raise PermissionDenied(str(denied)) from denied
         if isinstance(form, PublishableForm):
             obj.translation_states = form.text_states()
-        super().save_model(request, obj, form, change)
+        # The content's one write path, as the API's and the import's: the form has validated
+        # what the user typed; the roles refuse what the form never offered (a crafted request:
+        # PermissionDenied) and may send an editor's change back to review.
+        record_save(record=obj, by=request.user)
         if previous in (Status.PUBLISHED, Status.WITHDRAWN) and obj.status == Status.REVIEW:
             messages.warning(
                 request,
@@ -248,22 +250,11 @@ class PublishableAdmin(
                 ),
             )
 
-    # History and review
+    # History
 
     @admin.display(description=_("status"))
     def history_status(self, version) -> str:
         return Status(version.status).label if version.status in Status.values else "—"
-
-    def get_urls(self) -> list:
-        opts = self.model._meta
-        return [
-            path(
-                "<path:object_id>/review/",
-                self.admin_site.admin_view(self.review_view),
-                name=f"{opts.app_label}_{opts.model_name}_review",
-            ),
-            *super().get_urls(),
-        ]
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
@@ -278,121 +269,7 @@ class PublishableAdmin(
                     _("The %(language)s text of this record is not written yet.")
                     % {"language": LANGUAGE_NAMES[code]},
                 )
-        extra_context = extra_context or {}
-        if record is not None:
-            opts = self.model._meta
-            extra_context["review_url"] = reverse(
-                f"admin:{opts.app_label}_{opts.model_name}_review", args=[record.pk]
-            )
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """What changed since the last published version, field by field and language by
-        language; a reviewer publishes or sends the record back from here."""
-        record = get_object_or_404(self.get_queryset(request), pk=object_id)
-        # What changed since publication is unpublished text: the record's editors only.
-        if not self.has_view_history_or_change_history_permission(request, record):
-            raise PermissionDenied
-        opts = self.model._meta
-        change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
-        if request.method == "POST":
-            self._review_decision(request, record)
-            return HttpResponseRedirect(request.path)
-        version = review.last_published_version(record)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": opts,
-            "title": gettext("Review: %(record)s") % {"record": record},
-            "record": record,
-            "version": version,
-            "changes": review.changes_since_published(record),
-            "related_changes": review.related_changes_since_published(record, user=request.user),
-            "can_publish": roles.can_publish(request.user),
-            "can_submit": record.status == Status.DRAFT and roles.can_edit(request.user, record),
-            "change_url": change_url,
-            "history_url": reverse(
-                f"admin:{opts.app_label}_{opts.model_name}_history", args=[record.pk]
-            ),
-            "text_states": [
-                (name, TextState(record.text_state(code)).label)
-                for code, name in settings.LANGUAGES
-            ],
-        }
-        return TemplateResponse(request, "admin/sites/review.html", context)
-
-    def _review_decision(self, request: HttpRequest, record: PublishableModel) -> None:
-        decision = request.POST.get("decision", "")
-        note = request.POST.get("note", "").strip()[:100]
-        try:
-            if decision == "publish":
-                review.record_publish(record=record, by=request.user, note=note)
-                messages.success(request, _("Published."))
-            elif decision == "submit":
-                review.record_submit(record=record, by=request.user)
-                messages.success(request, _("Sent for review."))
-            elif decision in (Status.DRAFT, Status.WITHDRAWN):
-                review.record_unpublish(record=record, by=request.user, status=decision, note=note)
-                messages.success(
-                    request,
-                    _("The record is now “%(status)s”.") % {"status": Status(decision).label},
-                )
-        except PermissionDenied as denied:
-            messages.error(request, str(denied) or gettext("You may not do that."))
-        except ValidationError as invalid:
-            for message in invalid.messages:
-                messages.error(request, message)
-
-    # Actions on the list
-
-    def _bulk(self, request: HttpRequest, queryset: QuerySet, step, done_message: str) -> None:
-        done = 0
-        for record in queryset:
-            try:
-                step(record)
-                done += 1
-            except (PermissionDenied, ValidationError) as error:
-                reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
-                messages.error(request, f"{record}: {' '.join(reasons)}")
-        if done:
-            messages.success(request, done_message % {"count": done})
-
-    @admin.action(description=_("Send for review"), permissions=["change"])
-    def submit_for_review(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._bulk(
-            request,
-            queryset,
-            lambda record: review.record_submit(record=record, by=request.user),
-            gettext("Sent for review: %(count)s."),
-        )
-
-    @admin.action(description=_("Publish"), permissions=["publish"])
-    def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._bulk(
-            request,
-            queryset,
-            lambda record: review.record_publish(record=record, by=request.user),
-            gettext("Published: %(count)s."),
-        )
-
-    @admin.action(description=_("Unpublish: back to draft"), permissions=["publish"])
-    def back_to_draft(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._bulk(
-            request,
-            queryset,
-            lambda record: review.record_unpublish(record=record, by=request.user),
-            gettext("Back to draft: %(count)s."),
-        )
-
-    @admin.action(description=_("Withdraw"), permissions=["publish"])
-    def withdraw(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._bulk(
-            request,
-            queryset,
-            lambda record: review.record_unpublish(
-                record=record, by=request.user, status=Status.WITHDRAWN
-            ),
-            gettext("Withdrawn: %(count)s."),
-        )
 
     @admin.display(description=_("public page"))
     def public_link(self, record: PublishableModel) -> str:
@@ -494,8 +371,7 @@ class PlaceAdminBase(PublishableAdmin):
     list_select_related = ["unit"]
     autocomplete_fields = ["unit", "merged_into"]
     readonly_fields = [*PublishableAdmin.readonly_fields, "public_link"]
-    inlines = [PlacePersonLinkInline, PlaceSourceInline, PlacePhotoInline, PlacePlateInline]
-    actions = [*PublishableAdmin.actions, mint_plates]
+    inlines = [PlacePersonLinkInline, PlaceSourceInline, PlacePhotoInline]
 
     def scope(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         """An editor's lists of places are their communes' and wards' (published places of
@@ -538,7 +414,6 @@ class HeritageAdmin(PlaceAdminBase):
         return ["ranking", *super().get_list_filter(request)]
 
 
-@admin.register(Street)
 class StreetAdmin(PlaceAdminBase):
     list_display = ["name", "street_type", "named_after", "unit", "status", translation_mark]
     list_select_related = ["unit", "named_after"]
@@ -550,17 +425,6 @@ class StreetAdmin(PlaceAdminBase):
     inlines = [FormerNameInline, *PlaceAdminBase.inlines]
 
 
-@admin.register(Relic)
-class RelicAdmin(HeritageAdmin):
-    pass
-
-
-@admin.register(ScenicSpot)
-class ScenicSpotAdmin(HeritageAdmin):
-    pass
-
-
-@admin.register(Place)
 class PlaceAdmin(RoleAutocompleteMixin, FoldedSearchMixin, admin.ModelAdmin):
     """All places in one list, whatever their kind; editing happens in each kind's own form."""
 
@@ -572,16 +436,12 @@ class PlaceAdmin(RoleAutocompleteMixin, FoldedSearchMixin, admin.ModelAdmin):
         ("unit", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["unit"]
-    actions = [mint_plates]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Place]:
         return roles.places_for(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-    def has_mint_permission(self, request: HttpRequest) -> bool:
-        return can(request, "plate.mint")
 
     def change_view(self, request: HttpRequest, object_id: str, *args, **kwargs) -> HttpResponse:
         place = self.get_object(request, object_id)
@@ -593,13 +453,11 @@ class PlaceAdmin(RoleAutocompleteMixin, FoldedSearchMixin, admin.ModelAdmin):
         )
 
 
-@admin.register(Person)
 class PersonAdmin(PublishableAdmin):
     readonly_fields = [*PublishableAdmin.readonly_fields, "public_link"]
     list_display = ["name", "years", "role", "status", translation_mark]
     autocomplete_fields = ["merged_into"]
-    inlines = [PersonPlaceLinkInline, PersonSourceInline, PersonPhotoInline, PersonPlateInline]
-    actions = [*PublishableAdmin.actions, mint_plates]
+    inlines = [PersonPlaceLinkInline, PersonSourceInline, PersonPhotoInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "status", "alt_names", "role"]}),
         (
@@ -624,7 +482,6 @@ class PersonAdmin(PublishableAdmin):
     ]
 
 
-@admin.register(AdminUnit)
 class AdminUnitAdmin(RoleAutocompleteMixin, TabbedTranslationAdmin):
     list_display = ["name", "code", "level", "parent", "valid_until", "successor"]
     list_filter = ["level", "valid_until"]
@@ -657,6 +514,3 @@ class AdminUnitAdmin(RoleAutocompleteMixin, TabbedTranslationAdmin):
         if not term:
             return queryset, False
         return queryset.filter(Q(slug__contains=slugify_vi(term)) | Q(code__startswith=term)), False
-
-
-from sites import admin_workflow  # noqa: E402, F401  (registers the workflow's admin pages)

@@ -47,7 +47,7 @@ from import_export.fields import Field
 from import_export.results import RowResult
 
 from lib.text import fold, from_spreadsheet_cell, nfc, slugify_vi, spreadsheet_cell
-from sites import roles
+from sites import roles, services
 from sites.models import (
     AdminUnit,
     HeritageFields,
@@ -278,7 +278,8 @@ class RecordResource(resources.ModelResource):
         import_id_fields = ["external_id"]
         skip_unchanged = True
         report_skipped = True
-        clean_model_instances = True
+        # Each row is validated by the content's write path (`import_instance`), not again.
+        clean_model_instances = False
         use_transactions = True
         skip_html_diff = True
 
@@ -314,24 +315,26 @@ class RecordResource(resources.ModelResource):
             suffix: [getattr(instance, f"{n}_{suffix}", "") or "" for n in self.translated_names]
             for suffix in LANGUAGE_SUFFIXES
         }
-        previous_status = instance.status if instance.pk else None
         errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as invalid:
             errors = invalid.update_error_dict(errors)
-        if isinstance(instance, Place) and instance.unit_id is None and instance.has_coordinates:
-            instance.unit = AdminUnit.objects.containing(instance.lat, instance.lon)
         named_after = getattr(instance, "named_after", None)
         if named_after is not None and "named_after" not in errors:
             field = type(instance)._meta.get_field("named_after")
             if not roles.may_choose(self.user, field, named_after):
                 # As for an unknown ID: the file learns nothing of a record it may not read.
                 errors["named_after"] = [PersonWidget.unknown(row.get("named_after"))]
-        if "unit" not in errors:
-            try:
-                roles.prepare_save(self.user, instance, previous_status=previous_status)
-            except PermissionDenied as denied:
+        # The content's write path checks the row here, before `skip_row`: a row about a record
+        # the editor may not touch is refused, never reported "unchanged" (which would tell
+        # what the record holds). The cells already found wrong are left out of its validation.
+        try:
+            services.record_check(instance, by=self.user, exclude=errors)
+        except ValidationError as invalid:
+            errors = invalid.update_error_dict(errors)
+        except PermissionDenied as denied:
+            if "unit" not in errors:
                 errors["unit" if isinstance(instance, Place) else "external_id"] = [str(denied)]
         if errors:
             raise ValidationError(errors)
@@ -373,9 +376,10 @@ class RecordResource(resources.ModelResource):
             {name.removesuffix(default) for name in self.fields if name.endswith(default)}
         )
 
-    def before_save_instance(self, instance: PublishableModel, row: dict, **kwargs) -> None:
-        instance._history_user = self.user
-        instance._change_reason = _("Imported from a spreadsheet")[:100]
+    def do_instance_save(self, instance: PublishableModel, is_create: bool) -> None:
+        """The second half of the write path, for the rows that change something (checked by
+        `import_instance`); the whole import is one transaction, rolled back on any error."""
+        services.record_write(instance, by=self.user, reason=_("Imported from a spreadsheet"))
 
 
 PLACE_COLUMNS = {

@@ -387,11 +387,8 @@ class PublishableModel(NormalizedTextModel):
         # Only a published address can be in someone's bookmarks, a shared link or a printout.
         OldSlug.objects.filter(kind=self.slug_scope, slug=self.slug).delete()
         if was_published:
-            owner = {"person": self} if self.slug_scope == "person" else {"place": self}
             OldSlug.objects.update_or_create(
-                kind=self.slug_scope,
-                slug=old_slug,
-                defaults={"place": None, "person": None, **owner},
+                kind=self.slug_scope, slug=old_slug, defaults={"owner": self}
             )
 
 
@@ -721,6 +718,12 @@ class Place(PublishableModel):
         if self.unit_id is None and self.has_coordinates:
             self.unit = AdminUnit.objects.containing(self.lat, self.lon)
 
+    @staticmethod
+    def model_for_kind(kind: str) -> type[Place]:
+        """The model of a kind of place, Street, Relic or ScenicSpot: the child table behind
+        the kind's one-to-one accessor (KeyError for anything else)."""
+        return Place._meta.get_field(Place.CHILD_ACCESSORS[kind]).related_model
+
     @property
     def specific(self) -> Place:
         """The Street, Relic or ScenicSpot behind this row (free after `with_details()`)."""
@@ -972,32 +975,79 @@ class PersonLink(NormalizedTextModel):
             )
 
 
-class RecordAttachment(NormalizedTextModel):
-    """Belongs to exactly one place or one person."""
+# Belongs to a place or a person: plates, sources, photos, old addresses, visitors' reports and
+# suggestions. One shape: the two foreign keys (`owner_fields`), the record they name (`owner`),
+# and the database's refusal of a row naming both or neither (`one_owner_constraint`).
 
-    place = models.ForeignKey(
-        Place, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("place")
+
+def owner_fields(
+    *, on_delete=models.CASCADE, related_name: str | None = None
+) -> tuple[models.ForeignKey, models.ForeignKey]:
+    """The `place` and `person` foreign keys of a row that belongs to one of them (a model
+    declares `place, person = owner_fields(...)`, or inherits them from `BelongsToRecord`)."""
+    return tuple(
+        models.ForeignKey(
+            model,
+            verbose_name=label,
+            on_delete=on_delete,
+            null=True,
+            blank=True,
+            related_name=related_name,
+        )
+        for model, label in ((Place, _("place")), (Person, _("person")))
     )
-    person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("person")
+
+
+def one_owner_constraint(name: str, message: str | None = None) -> models.CheckConstraint:
+    """Exactly one of `place` and `person`: the database refuses a row naming both or neither,
+    and `full_clean()` (hence every ModelForm offering both fields) says `message`."""
+    return models.CheckConstraint(
+        condition=Q(place__isnull=False, person__isnull=True)
+        | Q(place__isnull=True, person__isnull=False),
+        name=name,
+        violation_error_message=message,
     )
+
+
+class BelongsToRecord(models.Model):
+    """Belongs to exactly one place or one person, and goes when its record goes. A concrete
+    model adds `one_owner_constraint(...)` to its Meta.constraints (tests/sites/test_owner.py
+    checks every one does); one that must stop its record's deletion, or hide itself from the
+    record, redeclares the keys with `owner_fields(...)`."""
+
+    place, person = owner_fields()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def owner(self) -> Place | Person:
+        """The street, relic, scenic spot or person this row belongs to."""
+        return self.place.specific if self.place_id else self.person
+
+    @owner.setter
+    def owner(self, record: Place | Person) -> None:
+        if isinstance(record, Place):
+            self.place, self.person = record, None
+        elif isinstance(record, Person):
+            self.place, self.person = None, record
+        else:
+            raise TypeError(f"A place or a person, not {type(record).__name__}.")
+
+    @property
+    def unit(self) -> AdminUnit | None:
+        """The commune or ward of a place's row; a person's belongs to none."""
+        return self.place.unit if self.place_id else None
+
+
+class RecordAttachment(BelongsToRecord, NormalizedTextModel):
+    """A source or a photo of a place or a person."""
+
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         abstract = True
         ordering = ["position", "id"]
-
-    @classmethod
-    def one_owner_constraint(cls, name: str) -> models.CheckConstraint:
-        return models.CheckConstraint(
-            condition=Q(place__isnull=False, person__isnull=True)
-            | Q(place__isnull=True, person__isnull=False),
-            name=name,
-        )
-
-    @property
-    def owner(self) -> Place | Person:
-        return self.place or self.person
 
 
 class Source(RecordAttachment):
@@ -1011,7 +1061,7 @@ class Source(RecordAttachment):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         default_related_name = "sources"
-        constraints = [RecordAttachment.one_owner_constraint("source_one_owner")]
+        constraints = [one_owner_constraint("source_one_owner")]
 
     def __str__(self) -> str:
         return self.title
@@ -1031,7 +1081,7 @@ class Photo(RecordAttachment):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         default_related_name = "photos"
-        constraints = [RecordAttachment.one_owner_constraint("photo_one_owner")]
+        constraints = [one_owner_constraint("photo_one_owner")]
 
     def __str__(self) -> str:
         return self.caption or self.image.name
@@ -1058,18 +1108,21 @@ class Photo(RecordAttachment):
         return images.picture(self.renditions, self.image.url)
 
 
-class OldSlug(models.Model):
+class OldSlug(BelongsToRecord):
     """An address a published record used to have: requests for it redirect to the current one,
     because links and shared URLs outlive renames."""
 
     kind = models.CharField(max_length=10)  # a Place.Kind value, or "person"
     slug = models.SlugField(max_length=120)
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, null=True, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, related_name="+")
+    # No way back from a record to its old addresses: they are looked up by address.
+    place, person = owner_fields(related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "slug"], name="oldslug_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="oldslug_unique"),
+            one_owner_constraint("oldslug_one_owner"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}/{self.slug}"
@@ -1107,17 +1160,11 @@ class EditorUnit(models.Model):
         return f"{self.user} — {self.unit}"
 
 
-class PublicSubmission(models.Model):
+class PublicSubmission(BelongsToRecord):
     """What a visitor sends from a public page, without an account: it points at the record
     (and the plate, when they came by scanning one) and carries no personal data beyond an
     optional contact the visitor chose to give."""
 
-    place = models.ForeignKey(
-        Place, verbose_name=_("place"), on_delete=models.CASCADE, null=True, blank=True
-    )
-    person = models.ForeignKey(
-        Person, verbose_name=_("person"), on_delete=models.CASCADE, null=True, blank=True
-    )
     plate = models.ForeignKey(
         "qrplates.Plate",
         verbose_name=_("plate"),
@@ -1153,23 +1200,13 @@ class PublicSubmission(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.record or '—'}"
+        return f"{self.get_kind_display()} — {self.owner}"
 
     def get_absolute_url(self) -> str:
         """Its page in the moderators' queue."""
         return reverse(
             f"admin:{self._meta.app_label}_{self._meta.model_name}_change", args=[self.pk]
         )
-
-    @property
-    def record(self) -> Place | Person | None:
-        if self.place_id:
-            return self.place.specific
-        return self.person
-
-    @property
-    def unit(self) -> AdminUnit | None:
-        return self.place.unit if self.place_id else None
 
 
 class ProblemReport(PublicSubmission):
@@ -1195,6 +1232,7 @@ class ProblemReport(PublicSubmission):
         verbose_name = _("problem report")
         verbose_name_plural = _("problem reports")
         default_related_name = "problem_reports"
+        constraints = [one_owner_constraint("problemreport_one_owner")]
 
 
 class Suggestion(PublicSubmission):
@@ -1238,3 +1276,4 @@ class Suggestion(PublicSubmission):
         verbose_name = _("suggestion")
         verbose_name_plural = _("suggestions")
         default_related_name = "suggestions"
+        constraints = [one_owner_constraint("suggestion_one_owner")]

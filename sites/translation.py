@@ -5,7 +5,8 @@ text (the public pages then say that the translation is on its way).
 """
 
 import simple_history
-from modeltranslation.translator import TranslationOptions, register
+from django.db import models
+from modeltranslation.translator import NotRegistered, TranslationOptions, register, translator
 
 from sites.models import (
     AdminUnit,
@@ -82,3 +83,18 @@ for _model in (Street, Relic, ScenicSpot, Person):
     simple_history.register(_model, excluded_fields=["search_text"])
 for _model in (PersonLink, FormerName, Photo, Source):
     simple_history.register(_model)
+
+
+def translated_fields(model: type[models.Model]) -> dict[str, str]:
+    """{"name_en": "en", "name_vi": "vi", "name": "*", …}: which language each column holds;
+    "*" marks the original column modeltranslation keeps in step with the default language."""
+    try:
+        options = translator.get_options_for_model(model)
+    except NotRegistered:
+        return {}
+    languages = {}
+    for base, fields in options.all_fields.items():
+        languages[base] = "*"
+        for field in fields:
+            languages[field.name] = field.language
+    return languages

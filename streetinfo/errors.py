@@ -3,7 +3,7 @@ could fail again (no database, no session, no request context processors). When 
 the database being unreachable, the answer is 503 with Retry-After: the visitor, a proxy and a
 monitor all learn that it is temporary. The page cache serves its last copy before this page is
 ever seen (edge/pagecache.py). Under /api/ the answer is the API's JSON error instead (the
-API's own handler, sites.api.exception_handler, answers for everything inside its views)."""
+API's own handler, api.errors.exception_handler, answers for everything inside its views)."""
 
 import sys
 
@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
-RETRY_AFTER_S = 60
+from lib.http import RETRY_AFTER_S
 
 
 @requires_csrf_token
@@ -21,7 +21,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     unavailable = isinstance(error, OperationalError | InterfaceError)
     status = 503 if unavailable else 500
     if request.path_info.startswith("/api/"):
-        from sites.api import ERROR_MESSAGES
+        from api.errors import ERROR_MESSAGES
 
         code = "unavailable" if unavailable else "error"
         detail = str(ERROR_MESSAGES[code]) % {"seconds": RETRY_AFTER_S}

@@ -176,7 +176,7 @@ MIDDLEWARE = [
     # (a load balancer probes with the container's address as Host). Keep it first.
     "streetinfo.health.HealthCheckMiddleware",
     # Then CORS, so that its headers reach every API response, including errors and preflights.
-    "sites.api.ReadOnlyCorsMiddleware",
+    "api.middleware.ReadOnlyCorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (see SECURE_CSP below).
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -377,7 +377,7 @@ NUM_PROXIES = env_int("NUM_PROXIES", env_int("API_NUM_PROXIES", 0))
 # decide whose X-Forwarded-Proto it believes (gunicorn.conf.py); its default is gunicorn's.
 FORWARDED_ALLOW_IPS = env_networks("FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
 
-# The open-data API (/api/v1/, sites/api.py): anyone reads what is published, staff systems write
+# The open-data API (/api/v1/, the api app): anyone reads what is published, staff systems write
 # with a token. Anonymous clients are throttled per address (see NUM_PROXIES).
 # Throttle counters live in the default cache (per process unless a shared cache is configured).
 API_THROTTLE_ANON = env_rate("API_THROTTLE_ANON", "120/minute")
@@ -395,20 +395,20 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    # Permissions, throttles and the schema class are set on the API's views (sites/api.py):
-    # classes named here are imported while DRF itself loads, before sites.api can be.
+    # Permissions, throttles and the schema class are set on the API's views (api/generics.py):
+    # classes named here are imported while DRF itself loads, before the api app can be.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "sites.api.exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "NUM_PROXIES": NUM_PROXIES,
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Streetinfo Lạng Sơn — open data API",
     # The long description (formats, languages, errors, limits) is Markdown beside the API code.
-    "DESCRIPTION": (BASE_DIR / "sites" / "api.md").read_text(encoding="utf-8"),
+    "DESCRIPTION": (BASE_DIR / "api" / "api.md").read_text(encoding="utf-8"),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

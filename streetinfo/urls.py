@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from public import scan
-from sites.dashboard import dashboard_view
 from streetinfo.security import logout_clearing_site_data
+from workflow.dashboard import dashboard_view
 
 admin.site.site_header = _("Streetinfo Lạng Sơn — content administration")
 admin.site.site_title = _("Streetinfo admin")
@@ -23,7 +23,7 @@ urlpatterns = [
     # /Q/<code>: what the plates' QR codes say (non-prefixed: the scan picks the language).
     path("", include("public.plate_urls")),
     # The open-data API: one address for every language (?lang= or Accept-Language).
-    path("api/", include("sites.api")),
+    path("api/", include("api.urls")),
     path("", include("public.root_urls")),
 ]
 

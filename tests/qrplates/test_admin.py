@@ -64,7 +64,7 @@ def test_the_mint_action_mints_one_plate_per_selected_record(staff_client, model
         follow=True,
     )
     assert Plate.objects.count() == 2
-    assert {p.target.pk for p in Plate.objects.all()} == {records[0].pk, records[1].pk}
+    assert {p.owner.pk for p in Plate.objects.all()} == {records[0].pk, records[1].pk}
     page = response.content.decode()
     assert "Đã tạo biển:" in page
     assert all(p.code in page for p in Plate.objects.all())
@@ -75,7 +75,7 @@ def test_the_mint_action_works_from_the_list_of_all_places(staff_client, street,
         reverse("admin:sites_place_changelist"),
         {"action": "mint_plates", "_selected_action": [street.pk, relic.pk]},
     )
-    assert {p.target for p in Plate.objects.all()} == {street, relic}
+    assert {p.owner for p in Plate.objects.all()} == {street, relic}
 
 
 def test_the_plate_list_filters_by_status_and_commune(staff_client):

@@ -49,7 +49,7 @@ def test_a_minted_plate_is_planned_with_a_dated_signed_first_step(street, staff)
     assert (event.from_status, event.to_status) == ("", S.PLANNED)
     assert event.on == TODAY and event.recorded_by == staff
     assert plate.created_by == staff
-    assert plate.target == street
+    assert plate.owner == street
 
 
 def test_a_record_can_carry_several_plates_each_with_its_own_code(street):
@@ -74,7 +74,7 @@ def test_the_whole_life_is_recorded_step_by_step(street, staff):
         S.REPLACED,
     ]
     assert replacement.replaces == plate and replacement.status == S.PLANNED
-    assert replacement.code != plate.code and replacement.target == street
+    assert replacement.code != plate.code and replacement.owner == street
     assert plate.allowed_next() == []
 
 
@@ -236,7 +236,7 @@ def test_a_retarget_changes_where_the_code_leads_never_the_code(client, plate, r
     code = plate.code
     plate_retarget(plate=plate, target=relic, by=staff, notes="Biển đặt nhầm chỗ")
     plate.refresh_from_db()
-    assert plate.code == code and plate.target == relic and plate.status == S.PLANNED
+    assert plate.code == code and plate.owner == relic and plate.status == S.PLANNED
     event = plate.events.last()
     assert "Phố Tông Đản → Đền Kỳ Cùng" in event.notes and "Biển đặt nhầm chỗ" in event.notes
     assert "<h1>Đền Kỳ Cùng</h1>" in client.get(f"/Q/{code}").content.decode()

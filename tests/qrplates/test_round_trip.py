@@ -28,7 +28,7 @@ def test_demo_has_one_plate_per_place_and_two_for_the_long_street(demo_plates):
 
 def test_every_demo_plate_scans_to_its_page_in_both_languages(demo_plates, client, settings):
     for plate in demo_plates:
-        record = plate.target
+        record = plate.owner
         png_text = decode_png(rendering.render_png(plate.code).content).text
         svg_text = decode_svg(rendering.render_svg(plate.code).content).text
         assert png_text == svg_text == rendering.payload(plate.code)
@@ -55,4 +55,4 @@ def test_plates_printed_in_other_letter_cases_scan_too(demo_plates, client, sett
         assert text == rendering.payload(plate.code)
         page = client.get(urlsplit(text).path, HTTP_USER_AGENT=PHONE)
         assert page.status_code == 200
-        assert escape(plate.target.name) in page.content.decode()
+        assert escape(plate.owner.name) in page.content.decode()

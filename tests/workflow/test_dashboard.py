@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from qrplates.models import Plate, PlateScanDay
 from qrplates.services import plate_mint, plate_transition
-from sites import dashboard
 from sites.models import ProblemReport, Street
+from workflow import dashboard
 
 pytestmark = pytest.mark.django_db
 

@@ -181,7 +181,7 @@ def test_a_reviewer_accepting_a_photo_publishes_it(client, reviewer_client, own_
 
 
 def test_an_editor_accepts_no_photo_for_another_communes_record(editor, other_relic):
-    from sites import review
+    from workflow import review
 
     with pytest.raises(PermissionDenied):
         review.record_add_photo(

@@ -40,9 +40,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from api import urls as api_urls
 from qrplates.models import Plate, PrintBatch
 from qrplates.services import plate_mint
-from sites import api as site_api
 from sites.models import (
     AdminUnit,
     EditorUnit,
@@ -1646,9 +1646,9 @@ def test_every_inline_and_every_field_pointing_at_records_is_in_the_table(world,
 
 def test_every_api_method_is_in_the_table():
     found = set()
-    for _prefix, viewset, basename in site_api.router.registry:
-        for route in site_api.router.get_routes(viewset):
-            methods = site_api.router.get_method_map(viewset, route.mapping)
+    for _prefix, viewset, basename in api_urls.router.registry:
+        for route in api_urls.router.get_routes(viewset):
+            methods = api_urls.router.get_method_map(viewset, route.mapping)
             name = route.name.format(basename=basename)
             found |= {f"api:{name} {method.upper()}" for method in methods}
     missing = sorted(found - covered())

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from qrplates.services import plate_mint
-from sites import review
 from sites.models import Place, Source, Status, Street, TextState
+from workflow import review
 
 pytestmark = pytest.mark.django_db
 

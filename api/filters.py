@@ -21,7 +21,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import BaseCSVField
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions
+from rest_framework.request import Request
 
 from lib.text import slugify_vi
 from qrplates.models import Plate
@@ -409,3 +412,29 @@ class PlateFilter(filters.FilterSet):
         model = Plate
         form = FilterForm
         fields: list[str] = []
+
+
+class ListFilterBackend(DjangoFilterBackend):
+    """django-filter on lists only (a detail is found by its id alone), plus the distance order
+    of `near`, which is a list computed in Python rather than a queryset."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> Any:
+        if getattr(view, "action", None) != "list":
+            return queryset
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise exceptions.ValidationError(
+                {name: [str(e) for e in errors] for name, errors in filterset.errors.items()}
+            )
+        results = filterset.qs
+        near = getattr(filterset, "near_point", lambda: None)()
+        if near is None:
+            return results
+        lat, lon, radius = near
+        places = []
+        for place, distance in results.near(lat, lon, radius):
+            place.distance_m = round(distance, 1)
+            places.append(place)
+        return places

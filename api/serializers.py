@@ -6,7 +6,7 @@ Accept-Language), falling back to Vietnamese as the public pages do; with `?lang
 an object with one value per language, null where that translation is not written yet.
 
 Input serializers only check shapes and types. Whether a record may be saved is decided by the
-record's own `full_clean()`, the same validation the admin runs (`record_save`).
+content's one write path (`sites.services`), the same validation and roles as the admin's.
 """
 
 from __future__ import annotations
@@ -19,20 +19,19 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
-from modeltranslation.translator import translator
 from rest_framework import exceptions, serializers
 from rest_framework.settings import api_settings
 
 from lib.text import web_url
 from qrplates.models import Plate
 from qrplates.rendering import payload
-from sites import roles
+from sites import roles, services
 from sites.models import (
     AdminUnit,
     HeritageFields,
@@ -41,14 +40,11 @@ from sites.models import (
     Photo,
     Place,
     PublishableModel,
-    Relic,
-    ScenicSpot,
     Status,
     Street,
 )
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
-DEFAULT_LANGUAGE = settings.LANGUAGE_CODE
 
 
 # --- values that depend on the language ----------------------------------------------------------
@@ -291,11 +287,6 @@ KIND_FIELDS = {
     Place.Kind.STREET: STREET_FIELDS,
     Place.Kind.RELIC: HERITAGE_FIELDS,
     Place.Kind.SCENIC: HERITAGE_FIELDS,
-}
-KIND_MODELS: dict[str, type[Place]] = {
-    Place.Kind.STREET: Street,
-    Place.Kind.RELIC: Relic,
-    Place.Kind.SCENIC: ScenicSpot,
 }
 
 
@@ -704,7 +695,7 @@ class PlaceInputSerializer(RecordInputSerializer):
         return attrs
 
     def new_record(self) -> Place:
-        return KIND_MODELS[self.validated_data["kind"]]()
+        return Place.model_for_kind(self.validated_data["kind"])()
 
 
 class PersonInputSerializer(RecordInputSerializer):
@@ -721,24 +712,19 @@ class PersonInputSerializer(RecordInputSerializer):
         return Person()
 
 
-# --- saving: the admin's validation, then one atomic write ---------------------------------------
+# --- saving: the values onto the record, then the content's one write path ------------------------
 
 
-def record_save(
+def save_from_input(
     *, record: PublishableModel, values: dict[str, Any], by: AbstractBaseUser
 ) -> PublishableModel:
-    """Apply `values` (from an input serializer) to `record`, validate it exactly as the admin
-    does and save it for `by`, under the same roles as the admin (`roles.prepare_save`: an
-    editor writes only in their communes and never publishes; their change to a published
-    record sends it back to review). Raises DRF's ValidationError, naming fields as the API does
-    ("name.vi"), or PermissionDenied, and saves nothing when anything is wrong.
-
-    As in the admin's forms, the fields nobody types (kind, search text, timestamps) and the
-    untranslated originals of translated fields are left out of `full_clean()`; the Vietnamese
-    text of a required translated field is checked here instead, as the admin's tabs require it.
-    """
-    translated = set(translator.get_options_for_model(type(record)).all_fields)
-    previous_status = record.status if record.pk else None
+    """Puts `values` (from an input serializer) on `record`, a translated text in each language
+    sent, and saves it for `by` through the content's one write path (`sites.services`): the
+    admin's validation and roles (an editor writes only in their communes and never publishes;
+    their change to a published record sends it back to review), in one transaction. Raises
+    DRF's ValidationError, naming fields as the API does ("name.vi"), or PermissionDenied, and
+    saves nothing when anything is wrong."""
+    translated = services.translated_fields(type(record))
     for name, value in values.items():
         if name == "kind":
             continue
@@ -747,47 +733,15 @@ def record_save(
                 setattr(record, f"{name}_{code.replace('-', '_')}", text)
         else:
             setattr(record, name, value)
-    if isinstance(record, Place):
-        record.kind = record.slug_scope
-    record.normalize_text()
-
-    errors: dict[str, list[str]] = {}
-    default = DEFAULT_LANGUAGE.replace("-", "_")
-    for name in translated:
-        field = record._meta.get_field(name)
-        if not field.blank and not getattr(record, f"{name}_{default}", ""):
-            errors[f"{name}.{DEFAULT_LANGUAGE}"] = [str(field.error_messages["blank"])]
-    excluded = [
-        field.name
-        for field in record._meta.concrete_fields
-        if not field.editable or field.name in translated
-    ]
     try:
-        record.full_clean(exclude=excluded)
-    except DjangoValidationError as exc:
-        for name, messages in exc.message_dict.items():
+        return services.record_save(record=record, by=by)
+    except DjangoValidationError as invalid:
+        errors: dict[str, list[str]] = {}
+        for name, messages in invalid.message_dict.items():
             errors.setdefault(api_field_name(name, translated), []).extend(messages)
-    if errors:
-        raise serializers.ValidationError(errors)
-    if isinstance(record, Place):
-        record.fill_unit()
-    try:
-        roles.prepare_save(by, record, previous_status=previous_status)
+        raise serializers.ValidationError(errors) from invalid
     except DjangoPermissionDenied as denied:
         raise exceptions.PermissionDenied(str(denied)) from denied
-    try:
-        with transaction.atomic():
-            record.save()
-    except IntegrityError as exc:
-        # Two writers racing for the same slug or external ID: full_clean() saw it free.
-        message = _(
-            "Another record was saved with the same address or external ID at the same "
-            "moment. Try again."
-        )
-        raise serializers.ValidationError(
-            {api_settings.NON_FIELD_ERRORS_KEY: [str(message)]}
-        ) from exc
-    return record
 
 
 def api_field_name(name: str, translated: set[str]) -> str:

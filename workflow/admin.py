@@ -1,23 +1,180 @@
-"""The admin pages of the Department's workflow: the queues of problem reports and community
-suggestions, and each editor's communes and wards on their user page."""
+"""The admin pages of the Department's workflow: each record's review page and the list's
+review and publishing actions, the queues of problem reports and community suggestions, and each
+editor's communes and wards on their user page. `backoffice/admin.py` composes them with the
+content's and the plates' admin and registers them."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sites import review, roles
+from sites import roles
 from sites.admin_scope import can
-from sites.models import EditorUnit, ProblemReport, Status, Suggestion
+from sites.models import (
+    EditorUnit,
+    ProblemReport,
+    PublishableModel,
+    Status,
+    Suggestion,
+    TextState,
+)
+from workflow import review
+
+
+class ReviewAdminMixin:
+    """For a record's admin (`sites.admin.PublishableAdmin`): the record's review page, a link
+    to it on the record's page, and the list's actions that send for review, publish, unpublish
+    and withdraw, all through `workflow.review`."""
+
+    actions = ["submit_for_review", "publish", "back_to_draft", "withdraw"]
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return can(request, "record.publish")
+
+    def get_urls(self) -> list:
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name=f"{opts.app_label}_{opts.model_name}_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+    ) -> HttpResponse:
+        # No lookup here: the record's own change view checks the permission first, and
+        # answers a record that is not there (or not the user's) without this link.
+        opts = self.model._meta
+        extra_context = {
+            **(extra_context or {}),
+            "review_url": reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_review", args=[unquote(object_id)]
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """What changed since the last published version, field by field and language by
+        language; a reviewer publishes or sends the record back from here."""
+        record = get_object_or_404(self.get_queryset(request), pk=object_id)
+        # What changed since publication is unpublished text: the record's editors only.
+        if not self.has_view_history_or_change_history_permission(request, record):
+            raise PermissionDenied
+        opts = self.model._meta
+        change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+        if request.method == "POST":
+            self._review_decision(request, record)
+            return HttpResponseRedirect(request.path)
+        version = review.last_published_version(record)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": gettext("Review: %(record)s") % {"record": record},
+            "record": record,
+            "version": version,
+            "changes": review.changes_since_published(record),
+            "related_changes": review.related_changes_since_published(record, user=request.user),
+            "can_publish": roles.can_publish(request.user),
+            "can_submit": record.status == Status.DRAFT and roles.can_edit(request.user, record),
+            "change_url": change_url,
+            "history_url": reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_history", args=[record.pk]
+            ),
+            "text_states": [
+                (name, TextState(record.text_state(code)).label)
+                for code, name in settings.LANGUAGES
+            ],
+        }
+        return TemplateResponse(request, "admin/sites/review.html", context)
+
+    def _review_decision(self, request: HttpRequest, record: PublishableModel) -> None:
+        decision = request.POST.get("decision", "")
+        note = request.POST.get("note", "").strip()[:100]
+        try:
+            if decision == "publish":
+                review.record_publish(record=record, by=request.user, note=note)
+                messages.success(request, _("Published."))
+            elif decision == "submit":
+                review.record_submit(record=record, by=request.user)
+                messages.success(request, _("Sent for review."))
+            elif decision in (Status.DRAFT, Status.WITHDRAWN):
+                review.record_unpublish(record=record, by=request.user, status=decision, note=note)
+                messages.success(
+                    request,
+                    _("The record is now “%(status)s”.") % {"status": Status(decision).label},
+                )
+        except PermissionDenied as denied:
+            messages.error(request, str(denied) or gettext("You may not do that."))
+        except ValidationError as invalid:
+            for message in invalid.messages:
+                messages.error(request, message)
+
+    # Actions on the list
+
+    def _bulk(self, request: HttpRequest, queryset: QuerySet, step, done_message: str) -> None:
+        done = 0
+        for record in queryset:
+            try:
+                step(record)
+                done += 1
+            except (PermissionDenied, ValidationError) as error:
+                reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
+                messages.error(request, f"{record}: {' '.join(reasons)}")
+        if done:
+            messages.success(request, done_message % {"count": done})
+
+    @admin.action(description=_("Send for review"), permissions=["change"])
+    def submit_for_review(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._bulk(
+            request,
+            queryset,
+            lambda record: review.record_submit(record=record, by=request.user),
+            gettext("Sent for review: %(count)s."),
+        )
+
+    @admin.action(description=_("Publish"), permissions=["publish"])
+    def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._bulk(
+            request,
+            queryset,
+            lambda record: review.record_publish(record=record, by=request.user),
+            gettext("Published: %(count)s."),
+        )
+
+    @admin.action(description=_("Unpublish: back to draft"), permissions=["publish"])
+    def back_to_draft(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._bulk(
+            request,
+            queryset,
+            lambda record: review.record_unpublish(record=record, by=request.user),
+            gettext("Back to draft: %(count)s."),
+        )
+
+    @admin.action(description=_("Withdraw"), permissions=["publish"])
+    def withdraw(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._bulk(
+            request,
+            queryset,
+            lambda record: review.record_unpublish(
+                record=record, by=request.user, status=Status.WITHDRAWN
+            ),
+            gettext("Withdrawn: %(count)s."),
+        )
 
 
 class SubmissionAdmin(admin.ModelAdmin):
@@ -38,9 +195,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("about"))
     def record_link(self, submission) -> str:
-        record = submission.record
-        if record is None:
-            return "—"
+        record = submission.owner
         return format_html(
             '<a href="{}">{}</a>',
             reverse(f"admin:sites_{record._meta.model_name}_change", args=[record.pk]),
@@ -60,7 +215,6 @@ class SubmissionAdmin(admin.ModelAdmin):
         submission.save()
 
 
-@admin.register(ProblemReport)
 class ProblemReportAdmin(SubmissionAdmin):
     list_display = [
         "created_at",
@@ -122,7 +276,6 @@ class ProblemReportAdmin(SubmissionAdmin):
         messages.success(request, gettext("Reopened: %(count)s.") % {"count": count})
 
 
-@admin.register(Suggestion)
 class SuggestionAdmin(SubmissionAdmin):
     list_display = ["created_at", "kind", "record_link", "unit_name", "preview", "status"]
     list_filter = ["status", "kind", ("place__unit", admin.RelatedOnlyFieldListFilter)]
@@ -169,9 +322,9 @@ class SuggestionAdmin(SubmissionAdmin):
 
     @admin.display(description=_("photo added to the record"))
     def accepted_photo_link(self, suggestion: Suggestion) -> str:
-        record = suggestion.record
-        if suggestion.accepted_photo_id is None or record is None:
+        if suggestion.accepted_photo_id is None:
             return "—"
+        record = suggestion.owner
         return format_html(
             '<a href="{}">{}</a>',
             reverse(f"admin:sites_{record._meta.model_name}_change", args=[record.pk]),
@@ -186,9 +339,9 @@ class SuggestionAdmin(SubmissionAdmin):
         published record sends the record back to review, visitor's caption and all."""
         accepted = 0
         for suggestion in queryset.filter(status=Suggestion.State.NEW):
-            record = suggestion.record
+            record = suggestion.owner
             photo = None
-            if suggestion.kind == Suggestion.Kind.PHOTO and suggestion.photo and record:
+            if suggestion.kind == Suggestion.Kind.PHOTO and suggestion.photo:
                 was_published = record.status == Status.PUBLISHED
                 try:
                     photo = review.record_add_photo(
@@ -240,12 +393,6 @@ class EditorUnitInline(admin.TabularInline):
     verbose_name_plural = _("communes and wards this editor works in")
 
 
-User = get_user_model()
-if admin.site.is_registered(User):
-    admin.site.unregister(User)
-
-
-@admin.register(User)
 class StreetinfoUserAdmin(UserAdmin):
     """Django's user admin plus the communes and wards of an editor."""
 

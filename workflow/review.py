@@ -21,7 +21,6 @@ from django.db import models, transaction
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from modeltranslation.translator import NotRegistered, translator
 
 from sites import roles
 from sites.models import (
@@ -36,6 +35,7 @@ from sites.models import (
     Street,
     TextState,
 )
+from sites.translation import translated_fields
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 # Bookkeeping, not content: never shown as a change.
@@ -89,21 +89,6 @@ def word_diff(old: str, new: str) -> SafeString:
         if b2 > b1:
             parts.append(format_html("<ins>{}</ins>", "".join(new_words[b1:b2])))
     return mark_safe("".join(parts))  # every piece escaped above
-
-
-def translated_fields(model: type[models.Model]) -> dict[str, str]:
-    """{"name_en": "en", "name_vi": "vi", "name": "*", …}: which language each column holds;
-    "*" marks the original column modeltranslation keeps in step with the default language."""
-    try:
-        options = translator.get_options_for_model(model)
-    except NotRegistered:
-        return {}
-    languages = {}
-    for base, fields in options.all_fields.items():
-        languages[base] = "*"
-        for field in fields:
-            languages[field.name] = field.language
-    return languages
 
 
 def last_published_version(record: PublishableModel) -> models.Model | None:
@@ -243,9 +228,8 @@ def record_add_photo(
     record = _specific(record)
     previous = type(record).objects.filter(pk=record.pk).values_list("status", flat=True).first()
     roles.prepare_save(by, record, previous_status=previous)
-    owner = {"person": record} if isinstance(record, Person) else {"place": record}
     with transaction.atomic():
-        photo = Photo(**owner, caption=caption, credit=credit)
+        photo = Photo(owner=record, caption=caption, credit=credit)
         photo.image.save(name, image, save=False)
         photo._history_user = by
         photo.save()

@@ -1,0 +1,131 @@
+"""The one way a content record (a street, relic, scenic spot or person) is written, whoever
+writes it: the admin's form, the staff API and the spreadsheet import all call `record_save`
+(the import its two halves, see below), so that each write stores the same text, is validated
+the same way, is filed under the same commune and obeys the same roles.
+
+A write, in order:
+
+1. the text is normalised as it will be stored (Unicode NFC, no markup: `normalize_text`), so
+   that what is validated is what is saved;
+2. the record is validated as the admin's forms validate it (`full_clean()`, leaving out the
+   fields nobody types and the untranslated originals of translated fields), and the text of a
+   required translated field must exist in the default language (Vietnamese);
+3. a place without a commune or ward is filed under the one containing its coordinates, so that
+   the roles judge where the record will really be;
+4. the roles (`sites.roles.prepare_save`, the one permission rule) decide whether the writer may
+   save it, and may send an editor's change to a published record back to review;
+5. the record is saved, with its writer (and the reason, if any) in its history, in one
+   transaction: nothing is saved when anything above fails.
+
+Errors are Django's: a ValidationError naming the model's fields (the default language's text as
+"name_vi"), or PermissionDenied; each door words them its own way. This is the shape of pretix's
+`services/` and of the Django-Styleguide's services: the doors parse and present, the service
+decides and writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from modeltranslation.translator import translator
+
+from sites import roles
+from sites.models import Place, PublishableModel
+
+DEFAULT_SUFFIX = settings.LANGUAGE_CODE.replace("-", "_")
+
+
+def translated_fields(model: type[PublishableModel]) -> set[str]:
+    """The model's translated fields by their original names ("name", "summary", …)."""
+    return set(translator.get_options_for_model(model).all_fields)
+
+
+def record_check(
+    record: PublishableModel,
+    *,
+    by: AbstractBaseUser | AnonymousUser | None,
+    exclude: Collection[str] = (),
+) -> None:
+    """Steps 1 to 4 of a write (see the module): normalises, validates, fills the commune or
+    ward and applies the roles to `record` as `by` is about to save it. `exclude`: fields the
+    caller already found wrong (the import's unreadable cells), left out of the validation.
+    Raises ValidationError, naming every wrong field at once, or PermissionDenied."""
+    if isinstance(record, Place):
+        record.kind = record.slug_scope
+    record.normalize_text()
+
+    translated = translated_fields(type(record))
+    errors: dict[str, list[str]] = {}
+    for name in sorted(translated):
+        field = record._meta.get_field(name)
+        default = f"{name}_{DEFAULT_SUFFIX}"
+        if not field.blank and default not in exclude and not getattr(record, default, ""):
+            errors[default] = [str(field.error_messages["blank"])]
+    excluded = {
+        field.name
+        for field in record._meta.concrete_fields
+        if not field.editable or field.name in translated
+    }
+    try:
+        record.full_clean(exclude=[*excluded, *exclude])
+    except ValidationError as invalid:
+        errors = invalid.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+    if isinstance(record, Place):
+        record.fill_unit()
+    previous_status = (
+        type(record)._default_manager.filter(pk=record.pk).values_list("status", flat=True).first()
+        if record.pk
+        else None
+    )
+    roles.prepare_save(by, record, previous_status=previous_status)
+
+
+def record_write(
+    record: PublishableModel,
+    *,
+    by: AbstractBaseUser | AnonymousUser | None,
+    reason: str = "",
+) -> PublishableModel:
+    """Step 5 of a write: saves `record`, checked by `record_check`, with `by` (and `reason`)
+    in its history. Two writers racing for the same address or external ID (each checked it
+    free) get a ValidationError, not a server error."""
+    # Read by django-simple-history for the history row this save writes.
+    record._history_user = by
+    if reason:
+        record._change_reason = reason[:100]
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError as clash:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: _(
+                    "Another record was saved with the same address or external ID at the "
+                    "same moment. Try again."
+                )
+            }
+        ) from clash
+    return record
+
+
+def record_save(
+    *,
+    record: PublishableModel,
+    by: AbstractBaseUser | AnonymousUser | None,
+    reason: str = "",
+) -> PublishableModel:
+    """Checks and saves `record` for `by` in one transaction (the whole of a write: see the
+    module). The admin and the API call this; the import calls its two halves, because it
+    checks every row before it knows which rows change anything (a row about a record the
+    editor may not touch must be refused, not reported "unchanged") and saves only those."""
+    with transaction.atomic():
+        record_check(record, by=by)
+        return record_write(record, by=by, reason=reason)
