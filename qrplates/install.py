@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +27,7 @@ from lib.http import permissions_policy
 from lib.uploads import PhotoFormField
 from qrplates import codes, services
 from qrplates.models import Plate, PlateEvent
+from qrplates.selectors import plate_landing
 from sites import roles
 from sites.models import Place
 
@@ -121,18 +122,15 @@ def confirm_installation(request: HttpRequest, code: str) -> HttpResponse:
         return redirect_to_login(request.get_full_path(), reverse("admin:login"))
     if not roles.can_install(request.user):
         raise PermissionDenied
-    try:
-        code = codes.normalize(code)
-    except codes.CodeError as error:
-        raise Http404 from error
     # An installer meets plates in the field (roles.plates_for): a planned plate's record may
     # be a draft, which this page would name.
-    plates = roles.plates_for(request.user, Plate.objects.select_related("place", "person"))
-    plate = get_object_or_404(plates, code=code)
-    record = plate.landing()
+    try:
+        plate, record = plate_landing(codes.normalize(code), roles.plates_for(request.user))
+    except (codes.CodeError, Plate.DoesNotExist) as error:
+        raise Http404 from error
     context = {
         "plate": plate,
-        "record": record.specific if isinstance(record, Place) else record,
+        "record": record,
         "max_distance": settings.INSTALL_MAX_DISTANCE_M,
         "installable": Plate.Status.INSTALLED in plate.allowed_next(),
         "done": "done" in request.GET,
