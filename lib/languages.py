@@ -78,6 +78,11 @@ def codes() -> list[str]:
     return [language.code for language in LANGUAGES]
 
 
+def suffixes() -> list[str]:
+    """The suffixes of the content fields, one per language: name_vi, name_en."""
+    return [language.suffix for language in LANGUAGES]
+
+
 def get(code: str) -> Language:
     """The site's language `code` (KeyError when the site has no such language)."""
     for language in LANGUAGES:
