@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from lib import languages
 from qrplates.scans import visitor_language
 from qrplates.static_mode import StaticSite
+from tests.languages import ZH_HANS, ZH_HANT, add_languages
 from tests.ports import free_port
 
 NJS = Path("/usr/lib/nginx/modules/ngx_http_js_module.so")
@@ -148,26 +148,9 @@ def cases() -> Iterator[tuple[str, str, str]]:
         yield query, "lang=en", "vi"
 
 
-# Languages the site may add (issue 19): Django's fallbacks send zh-cn to zh-hans and zh-tw to
-# zh-hant, which only tells when both are there, the second listed first.
-ZH_HANS = languages.Language(
-    "zh-hans", "中文", "zh_CN", fallbacks=("en", "vi"), missing_notes={"en": "…", "vi": "…"}
-)
-ZH_HANT = languages.Language(
-    "zh-hant", "中文（繁體）", "zh_TW", fallbacks=("en", "vi"), missing_notes={"en": "…", "vi": "…"}
-)
-
-
 @pytest.fixture
-def add_languages(monkeypatch, settings) -> Callable[..., None]:
-    """Adds languages to the registry and to Django's settings, as their line would."""
-
-    def add(*added: languages.Language) -> None:
-        monkeypatch.setattr(languages, "LANGUAGES", (*languages.LANGUAGES, *added))
-        settings.LANGUAGES = languages.django_languages()
-        languages.check()
-
-    return add
+def add(monkeypatch, settings) -> Callable[..., None]:
+    return lambda *added: add_languages(monkeypatch, settings, *added)
 
 
 @pytest.fixture
@@ -264,13 +247,13 @@ def test_the_common_headers_are_answered_without_javascript(static_nginx, rf):
 
 
 @pytest.mark.parametrize("added", [(ZH_HANS,), (ZH_HANT, ZH_HANS)], ids=["hans", "hant+hans"])
-def test_languages_added_to_the_registry_reach_nginx(static_nginx, rf, add_languages, added):
-    add_languages(*added)
+def test_languages_added_to_the_registry_reach_nginx(static_nginx, rf, add, added):
+    add(*added)
     assert disagreements(static_nginx(), rf) == []
 
 
-def test_chinese_phones_would_get_simplified_chinese_from_nginx(static_nginx, add_languages):
-    add_languages(ZH_HANS)
+def test_chinese_phones_would_get_simplified_chinese_from_nginx(static_nginx, add):
+    add(ZH_HANS)
     connection = http.client.HTTPConnection(static_nginx(), timeout=10)
     for header in ("zh-CN,zh;q=0.9", "zh", "zh-SG", "zh-Hans-CN", "zh-TW"):
         assert ask_nginx(connection, "", "", header)[0] == "zh-hans", header
