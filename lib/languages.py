@@ -46,7 +46,7 @@ class Language:
     fallbacks: tuple[str, ...] = ()
     # The note on a page whose text is not written in this language yet, keyed by the language
     # shown instead (the first of `fallbacks` that has it): lazy, translated when shown.
-    missing_notes: Mapping[str, Promise] = field(default_factory=dict)
+    missing_notes: Mapping[str, str | Promise] = field(default_factory=dict)
 
     @property
     def suffix(self) -> str:
@@ -114,8 +114,8 @@ def django_languages() -> list[tuple[str, str]]:
 
 
 def modeltranslation_fallbacks() -> dict[str, tuple[str, ...]]:
-    """settings.MODELTRANSLATION_FALLBACK_LANGUAGES: each language's chain, the default's
-    language last for any language not listed."""
+    """settings.MODELTRANSLATION_FALLBACK_LANGUAGES: each language's chain, and the default
+    language under "default" (which modeltranslation requires, and appends to every chain)."""
     return {
         "default": (DEFAULT,),
         **{language.code: language.fallbacks for language in LANGUAGES if language.fallbacks},

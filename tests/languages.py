@@ -22,7 +22,9 @@ ZH_HANT = languages.Language(
 
 def add_languages(monkeypatch, settings, *added: languages.Language) -> None:
     """Adds `added` to the registry and to Django's settings, as their line in the registry
-    would (without the database columns, which need `makemigrations`)."""
-    monkeypatch.setattr(languages, "LANGUAGES", (*languages.LANGUAGES, *added))
+    would (without the database columns, which need `makemigrations`); one the registry already
+    has stays where it is."""
+    new = tuple(language for language in added if language.code not in languages.codes())
+    monkeypatch.setattr(languages, "LANGUAGES", (*languages.LANGUAGES, *new))
     settings.LANGUAGES = languages.django_languages()
     languages.check()
