@@ -28,6 +28,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.settings import api_settings
 
+from lib.languages import split_field
 from lib.text import web_url
 from qrplates.models import Plate
 from qrplates.rendering import payload
@@ -745,10 +746,10 @@ def save_from_input(
 
 
 def api_field_name(name: str, translated: set[str]) -> str:
-    """The model's field name as the API spells it: "name_en" -> "name.en"."""
+    """The model's field name as the API spells it: "name_zh_hans" -> "name.zh-hans"."""
     if name == NON_FIELD_ERRORS:
         return api_settings.NON_FIELD_ERRORS_KEY
-    base, _sep, code = name.rpartition("_")
-    if base in translated and code in {c.replace("-", "_") for c in LANGUAGE_CODES}:
-        return f"{base}.{code}"
+    split = split_field(name)
+    if split and split[0] in translated:
+        return ".".join(split)
     return name

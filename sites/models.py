@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lib import geo, images
+from lib import geo, images, languages
 from lib.text import fold, nfc, slugify_vi, strip_markup
 from lib.uploads import PhotoField
 from streetinfo import pagecache
@@ -315,7 +315,7 @@ class PublishableModel(NormalizedTextModel):
     def missing_languages(self) -> list[str]:
         """Language codes (other than the default) whose text is not written yet."""
         missing = []
-        for code, _name in settings.LANGUAGES[1:]:
+        for code in languages.translations():
             suffix = code.replace("-", "_")
             if any(not getattr(self, f"{f}_{suffix}", "") for f in self.required_translations):
                 missing.append(code)
