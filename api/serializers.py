@@ -240,26 +240,26 @@ class FormerNameSerializer(serializers.Serializer):
     note = TranslatedText()
 
 
-class PersonLinkSerializer(serializers.Serializer):
-    """How a person and a place are tied, seen from the place."""
+class LinkSerializer(serializers.Serializer):
+    """How a person and a place are tied; the two below add the other end."""
+
+    role = serializers.ChoiceField(choices=PersonLink.Role.choices, read_only=True)
+    role_label = ChoiceLabel("role")
+    year_from = serializers.IntegerField(read_only=True, allow_null=True)
+    year_to = serializers.IntegerField(read_only=True, allow_null=True)
+    note = TranslatedText()
+
+
+class PersonLinkSerializer(LinkSerializer):
+    """A link seen from the place."""
 
     person = PersonBriefSerializer(read_only=True)
-    role = serializers.ChoiceField(choices=PersonLink.Role.choices, read_only=True)
-    role_label = ChoiceLabel("role")
-    year_from = serializers.IntegerField(read_only=True, allow_null=True)
-    year_to = serializers.IntegerField(read_only=True, allow_null=True)
-    note = TranslatedText()
 
 
-class PlaceLinkSerializer(serializers.Serializer):
-    """How a person and a place are tied, seen from the person."""
+class PlaceLinkSerializer(LinkSerializer):
+    """A link seen from the person."""
 
     place = PlaceBriefSerializer(read_only=True)
-    role = serializers.ChoiceField(choices=PersonLink.Role.choices, read_only=True)
-    role_label = ChoiceLabel("role")
-    year_from = serializers.IntegerField(read_only=True, allow_null=True)
-    year_to = serializers.IntegerField(read_only=True, allow_null=True)
-    note = TranslatedText()
 
 
 # --- places --------------------------------------------------------------------------------------

@@ -288,26 +288,22 @@ class SourceInline(TranslationTabularInline):
     extra = 0
 
 
-class PlaceSourceInline(SourceInline):
-    fk_name = "place"
-
-
-class PersonSourceInline(SourceInline):
-    fk_name = "person"
-
-
 class PhotoInline(TranslationStackedInline):
     model = Photo
     fields = ["image", "caption", "credit", "position"]
     extra = 0
 
 
-class PlacePhotoInline(PhotoInline):
-    fk_name = "place"
+def per_owner(inline: type) -> tuple[type, type]:
+    """`inline` for a place's page and for a person's: the two keys of the owner shape."""
+    return tuple(
+        type(f"{owner.title()}{inline.__name__}", (inline,), {"fk_name": owner})
+        for owner in ("place", "person")
+    )
 
 
-class PersonPhotoInline(PhotoInline):
-    fk_name = "person"
+PlaceSourceInline, PersonSourceInline = per_owner(SourceInline)
+PlacePhotoInline, PersonPhotoInline = per_owner(PhotoInline)
 
 
 class PlacePersonLinkInline(ScopedLinkInlineMixin, TranslationTabularInline):
@@ -504,13 +500,7 @@ class AdminUnitAdmin(RoleAutocompleteMixin, TabbedTranslationAdmin):
         "bbox",
     ]
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
+    def search_match(self, term: str) -> Q:
         # The slug is the folded name, so "ky lua" finds "Phường Kỳ Lừa". (The "commune or
         # ward" box of a record offers an editor their own units only: roles.choices.)
-        queryset = self.offered(request, queryset)
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(Q(slug__contains=slugify_vi(term)) | Q(code__startswith=term)), False
+        return Q(slug__contains=slugify_vi(term)) | Q(code__startswith=term)
