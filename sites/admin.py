@@ -96,6 +96,23 @@ def translation_mark(record: PublishableModel) -> str:
     )
 
 
+# The last, folded fieldset of every record's page.
+ADVANCED = (
+    _("Advanced"),
+    {
+        "classes": ["collapse"],
+        "fields": [
+            "external_id",
+            "merged_into",
+            "public_link",
+            "published_at",
+            "created_at",
+            "updated_at",
+        ],
+    },
+)
+
+
 class PublishableForm(forms.ModelForm):
     """The record's form plus the state of its text in each language. Only a reviewer may
     mark a text reviewed; an editor's change to a reviewed text makes it a draft again."""
@@ -343,22 +360,7 @@ def place_fieldsets(
     ]
     if visiting:
         fieldsets.append((_("Visiting"), {"fields": ["opening_hours", "fees", "visiting_notes"]}))
-    fieldsets.append(
-        (
-            _("Advanced"),
-            {
-                "classes": ["collapse"],
-                "fields": [
-                    "external_id",
-                    "merged_into",
-                    "public_link",
-                    "published_at",
-                    "created_at",
-                    "updated_at",
-                ],
-            },
-        )
-    )
+    fieldsets.append(ADVANCED)
     return fieldsets
 
 
@@ -461,20 +463,7 @@ class PersonAdmin(PublishableAdmin):
             {"fields": [("birth_year", "birth_year_approx"), ("death_year", "death_year_approx")]},
         ),
         (_("Biography"), {"fields": ["biography", "portrait", *TEXT_STATE_FIELDS]}),
-        (
-            _("Advanced"),
-            {
-                "classes": ["collapse"],
-                "fields": [
-                    "external_id",
-                    "merged_into",
-                    "public_link",
-                    "published_at",
-                    "created_at",
-                    "updated_at",
-                ],
-            },
-        ),
+        ADVANCED,
     ]
 
 

@@ -216,6 +216,8 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 
 class ProblemReportAdmin(SubmissionAdmin):
+    READ_ONLY = ["kind", "record_link", "plate", "message", "contact", "language", "created_at"]
+
     list_display = [
         "created_at",
         "kind",
@@ -226,30 +228,8 @@ class ProblemReportAdmin(SubmissionAdmin):
         "status",
     ]
     list_filter = ["status", "kind", ("place__unit", admin.RelatedOnlyFieldListFilter)]
-    fields = [
-        "kind",
-        "record_link",
-        "plate",
-        "message",
-        "contact",
-        "language",
-        "created_at",
-        "status",
-        "staff_note",
-        "handled_at",
-        "handled_by",
-    ]
-    readonly_fields = [
-        "kind",
-        "record_link",
-        "plate",
-        "message",
-        "contact",
-        "language",
-        "created_at",
-        "handled_at",
-        "handled_by",
-    ]
+    fields = [*READ_ONLY, "status", "staff_note", "handled_at", "handled_by"]
+    readonly_fields = [*READ_ONLY, "handled_at", "handled_by"]
     actions = ["mark_handled", "reopen"]
 
     @admin.display(description=_("message"))
@@ -277,37 +257,22 @@ class ProblemReportAdmin(SubmissionAdmin):
 
 
 class SuggestionAdmin(SubmissionAdmin):
+    READ_ONLY = [
+        "kind",
+        "record_link",
+        "preview",
+        "text",
+        "credit",
+        "contact",
+        "language",
+        "created_at",
+    ]
+
     list_display = ["created_at", "kind", "record_link", "unit_name", "preview", "status"]
     list_filter = ["status", "kind", ("place__unit", admin.RelatedOnlyFieldListFilter)]
-    fields = [
-        "kind",
-        "record_link",
-        "preview",
-        "text",
-        "credit",
-        "contact",
-        "language",
-        "created_at",
-        "status",
-        "staff_note",
-        "accepted_photo_link",
-        "handled_at",
-        "handled_by",
-    ]
-    readonly_fields = [
-        "kind",
-        "record_link",
-        "preview",
-        "text",
-        "credit",
-        "contact",
-        "language",
-        "created_at",
-        "status",
-        "accepted_photo_link",
-        "handled_at",
-        "handled_by",
-    ]
+    # A suggestion is read, then accepted or rejected by the actions: its status is not typed.
+    fields = [*READ_ONLY, "status", "staff_note", "accepted_photo_link", "handled_at", "handled_by"]
+    readonly_fields = [*READ_ONLY, "status", "accepted_photo_link", "handled_at", "handled_by"]
     actions = ["accept", "reject"]
 
     @admin.display(description=_("photo"))
