@@ -28,6 +28,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.settings import api_settings
 
+from lib.languages import split_field
 from lib.text import web_url
 from qrplates.models import Plate
 from qrplates.rendering import payload
@@ -239,26 +240,26 @@ class FormerNameSerializer(serializers.Serializer):
     note = TranslatedText()
 
 
-class PersonLinkSerializer(serializers.Serializer):
-    """How a person and a place are tied, seen from the place."""
+class LinkSerializer(serializers.Serializer):
+    """How a person and a place are tied; the two below add the other end."""
+
+    role = serializers.ChoiceField(choices=PersonLink.Role.choices, read_only=True)
+    role_label = ChoiceLabel("role")
+    year_from = serializers.IntegerField(read_only=True, allow_null=True)
+    year_to = serializers.IntegerField(read_only=True, allow_null=True)
+    note = TranslatedText()
+
+
+class PersonLinkSerializer(LinkSerializer):
+    """A link seen from the place."""
 
     person = PersonBriefSerializer(read_only=True)
-    role = serializers.ChoiceField(choices=PersonLink.Role.choices, read_only=True)
-    role_label = ChoiceLabel("role")
-    year_from = serializers.IntegerField(read_only=True, allow_null=True)
-    year_to = serializers.IntegerField(read_only=True, allow_null=True)
-    note = TranslatedText()
 
 
-class PlaceLinkSerializer(serializers.Serializer):
-    """How a person and a place are tied, seen from the person."""
+class PlaceLinkSerializer(LinkSerializer):
+    """A link seen from the person."""
 
     place = PlaceBriefSerializer(read_only=True)
-    role = serializers.ChoiceField(choices=PersonLink.Role.choices, read_only=True)
-    role_label = ChoiceLabel("role")
-    year_from = serializers.IntegerField(read_only=True, allow_null=True)
-    year_to = serializers.IntegerField(read_only=True, allow_null=True)
-    note = TranslatedText()
 
 
 # --- places --------------------------------------------------------------------------------------
@@ -745,10 +746,10 @@ def save_from_input(
 
 
 def api_field_name(name: str, translated: set[str]) -> str:
-    """The model's field name as the API spells it: "name_en" -> "name.en"."""
+    """The model's field name as the API spells it: "name_zh_hans" -> "name.zh-hans"."""
     if name == NON_FIELD_ERRORS:
         return api_settings.NON_FIELD_ERRORS_KEY
-    base, _sep, code = name.rpartition("_")
-    if base in translated and code in {c.replace("-", "_") for c in LANGUAGE_CODES}:
-        return f"{base}.{code}"
+    split = split_field(name)
+    if split and split[0] in translated:
+        return ".".join(split)
     return name

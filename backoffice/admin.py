@@ -19,7 +19,6 @@ from qrplates.admin import (
 )
 from qrplates.models import Plate, PrintBatch
 from sites import admin as content
-from sites.imports import SpreadsheetAdminMixin
 from sites.models import (
     AdminUnit,
     Person,
@@ -36,6 +35,7 @@ from workflow.admin import (
     StreetinfoUserAdmin,
     SuggestionAdmin,
 )
+from workflow.imports import SpreadsheetAdminMixin
 
 
 class DepartmentRecordMixin(ReviewAdminMixin, SpreadsheetAdminMixin, MintPermissionMixin):

@@ -33,6 +33,7 @@ from django.utils import translation
 
 from edge.dependents import dependents
 from lib.files import write_atomically
+from lib.languages import nginx_pattern, njs_table
 from public.sitemaps import SITEMAPS
 from public.views import kind_counts
 from qrplates.models import Plate
@@ -154,8 +155,8 @@ class StaticSite:
         context = {
             "root": self.out.resolve(),
             "headers": [(h, v.replace('"', '\\"')) for h, v in sorted(self.report.headers.items())],
-            "languages_json": json.dumps(languages()),
-            "languages_regex": "|".join(languages()),
+            "languages_json": json.dumps(njs_table()),
+            "languages_regex": nginx_pattern(),
             "default_language": settings.LANGUAGE_CODE,
             "cookie_name": settings.LANGUAGE_COOKIE_NAME,
             "session_cookie": settings.SESSION_COOKIE_NAME,

@@ -25,7 +25,6 @@ from sites.models import Person, Place
 # The default share picture (static/img/share.png) and its size, for a record with no photo.
 SHARE_IMAGE = "img/share.png"
 SHARE_IMAGE_SIZE = (1200, 630)
-OG_LOCALES = {"vi": "vi_VN", "en": "en_US"}
 SCHEMA_TYPES = {
     Place.Kind.RELIC: ["LandmarksOrHistoricalBuildings", "TouristAttraction"],
     Place.Kind.SCENIC: "TouristAttraction",

@@ -244,13 +244,9 @@ class PlateAdmin(RoleAutocompleteMixin, RoleChoicesMixin, admin.ModelAdmin):
     def has_batch_permission(self, request: HttpRequest) -> bool:
         return can(request, "batch.create")
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
-        queryset = self.offered(request, queryset)
-        term = search_term.strip()
-        if not term:
-            return queryset, False
+    def search_match(self, term: str) -> Q:
+        """A code (as typed or scanned, any case or separators) or words of the name of the
+        place or person the plate leads to."""
         condition = Q(code__startswith=codes.clean(term)[: codes.CODE_LENGTH])
         words = fold(term).split()
         if words:
@@ -259,7 +255,7 @@ class PlateAdmin(RoleAutocompleteMixin, RoleChoicesMixin, admin.ModelAdmin):
                 place_match &= Q(place__search_text__contains=word)
                 person_match &= Q(person__search_text__contains=word)
             condition |= place_match | person_match
-        return queryset.filter(condition), False
+        return condition
 
     # Columns and read-only fields
 

@@ -43,10 +43,10 @@ from sites.models import (
     BelongsToRecord,
     Person,
     Place,
-    latitude_field,
-    longitude_field,
+    coordinate_field,
     one_owner_constraint,
     owner_fields,
+    staff_field,
 )
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -176,15 +176,7 @@ class Plate(BelongsToRecord):
     )
     review_note = models.CharField(_("what to check"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("minted"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("minted by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    created_by = staff_field(_("minted by"))
 
     objects = PlateQuerySet.as_manager()
 
@@ -269,8 +261,10 @@ class PlateEvent(models.Model):
         blank=True,
         help_text=_("Who did it: a person, a print shop, an installation team."),
     )
-    lat = latitude_field(_("Where the plate was installed, in decimal degrees, e.g. 21.851727."))
-    lon = longitude_field()
+    lat = coordinate_field(
+        _("latitude"), 90, _("Where the plate was installed, in decimal degrees, e.g. 21.851727.")
+    )
+    lon = coordinate_field(_("longitude"), 180)
     photo = PhotoField(_("photo"), upload_to="plates/%Y/", blank=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(
@@ -438,26 +432,10 @@ class PrintBatch(models.Model):
     link_key = models.CharField(max_length=32, editable=False, default=new_link_key)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    created_by = staff_field(_("created by"))
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True, editable=False)
     printed_at = models.DateTimeField(_("printed"), null=True, blank=True, editable=False)
-    printed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("marked printed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    printed_by = staff_field(_("marked printed by"))
 
     objects = PrintBatchQuerySet.as_manager()
 

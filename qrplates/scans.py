@@ -18,10 +18,8 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
-from django.utils.translation import get_supported_language_variant
-from django.utils.translation.trans_real import parse_accept_lang_header
 
-from lib import ratelimits
+from lib import languages, ratelimits
 from lib.http import client_ip
 
 # What the maintained list (crawler-user-agents) need not name one by one: fetchers that say
@@ -60,30 +58,10 @@ def counts_as_scan(request: HttpRequest) -> bool:
     return is_person_scan(request.method, purposes, request.META.get("HTTP_USER_AGENT", ""))
 
 
-def _supported(tag: str | None) -> str | None:
-    if not tag or not isinstance(tag, str):
-        return None
-    try:
-        return get_supported_language_variant(tag.strip().lower()[:35])
-    except LookupError:
-        return None
-
-
 def visitor_language(request: HttpRequest) -> str:
     """The language of a page reached without a language in its address (a scan): `?lang=`,
-    else the visitor's saved choice (the language cookie), else the first language of
-    Accept-Language, in q order, that the site speaks (q=0 means "not this one"), else
-    Vietnamese."""
-    for chosen in (request.GET.get("lang"), request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)):
-        if language := _supported(chosen):
-            return language
-    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
-    for tag, quality in parse_accept_lang_header(header):
-        if tag == "*":
-            break
-        if quality > 0 and (language := _supported(tag)):
-            return language
-    return settings.LANGUAGE_CODE
+    else the visitor's saved choice, else Accept-Language (lib.languages.negotiate)."""
+    return languages.of_request(request, request.GET.get("lang"))
 
 
 logger = logging.getLogger(__name__)

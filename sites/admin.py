@@ -96,6 +96,23 @@ def translation_mark(record: PublishableModel) -> str:
     )
 
 
+# The last, folded fieldset of every record's page.
+ADVANCED = (
+    _("Advanced"),
+    {
+        "classes": ["collapse"],
+        "fields": [
+            "external_id",
+            "merged_into",
+            "public_link",
+            "published_at",
+            "created_at",
+            "updated_at",
+        ],
+    },
+)
+
+
 class PublishableForm(forms.ModelForm):
     """The record's form plus the state of its text in each language. Only a reviewer may
     mark a text reviewed; an editor's change to a reviewed text makes it a draft again."""
@@ -288,26 +305,22 @@ class SourceInline(TranslationTabularInline):
     extra = 0
 
 
-class PlaceSourceInline(SourceInline):
-    fk_name = "place"
-
-
-class PersonSourceInline(SourceInline):
-    fk_name = "person"
-
-
 class PhotoInline(TranslationStackedInline):
     model = Photo
     fields = ["image", "caption", "credit", "position"]
     extra = 0
 
 
-class PlacePhotoInline(PhotoInline):
-    fk_name = "place"
+def per_owner(inline: type) -> tuple[type, type]:
+    """`inline` for a place's page and for a person's: the two keys of the owner shape."""
+    return tuple(
+        type(f"{owner.title()}{inline.__name__}", (inline,), {"fk_name": owner})
+        for owner in ("place", "person")
+    )
 
 
-class PersonPhotoInline(PhotoInline):
-    fk_name = "person"
+PlaceSourceInline, PersonSourceInline = per_owner(SourceInline)
+PlacePhotoInline, PersonPhotoInline = per_owner(PhotoInline)
 
 
 class PlacePersonLinkInline(ScopedLinkInlineMixin, TranslationTabularInline):
@@ -347,22 +360,7 @@ def place_fieldsets(
     ]
     if visiting:
         fieldsets.append((_("Visiting"), {"fields": ["opening_hours", "fees", "visiting_notes"]}))
-    fieldsets.append(
-        (
-            _("Advanced"),
-            {
-                "classes": ["collapse"],
-                "fields": [
-                    "external_id",
-                    "merged_into",
-                    "public_link",
-                    "published_at",
-                    "created_at",
-                    "updated_at",
-                ],
-            },
-        )
-    )
+    fieldsets.append(ADVANCED)
     return fieldsets
 
 
@@ -465,20 +463,7 @@ class PersonAdmin(PublishableAdmin):
             {"fields": [("birth_year", "birth_year_approx"), ("death_year", "death_year_approx")]},
         ),
         (_("Biography"), {"fields": ["biography", "portrait", *TEXT_STATE_FIELDS]}),
-        (
-            _("Advanced"),
-            {
-                "classes": ["collapse"],
-                "fields": [
-                    "external_id",
-                    "merged_into",
-                    "public_link",
-                    "published_at",
-                    "created_at",
-                    "updated_at",
-                ],
-            },
-        ),
+        ADVANCED,
     ]
 
 
@@ -504,13 +489,7 @@ class AdminUnitAdmin(RoleAutocompleteMixin, TabbedTranslationAdmin):
         "bbox",
     ]
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
+    def search_match(self, term: str) -> Q:
         # The slug is the folded name, so "ky lua" finds "Phường Kỳ Lừa". (The "commune or
         # ward" box of a record offers an editor their own units only: roles.choices.)
-        queryset = self.offered(request, queryset)
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(Q(slug__contains=slugify_vi(term)) | Q(code__startswith=term)), False
+        return Q(slug__contains=slugify_vi(term)) | Q(code__startswith=term)

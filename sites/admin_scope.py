@@ -7,10 +7,12 @@ another commune's draft) is refused like a choice that was never offered."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
@@ -74,7 +76,15 @@ class RoleAutocompleteMixin:
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
         queryset = self.offered(request, queryset)
-        return super().get_search_results(request, queryset, search_term)
+        if self.search_match is None:
+            return super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(self.search_match(term)), False
+
+    # An admin whose search is not Django's search_fields gives the condition a term matches.
+    search_match: Callable[[str], Q] | None = None
 
     def offered(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         """`queryset` narrowed to what the asking autocomplete box may offer."""

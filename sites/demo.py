@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import translation
 
+from lib import languages
 from lib.text import nfc, slugify_vi
 from sites.models import (
     AdminUnit,
@@ -143,11 +144,10 @@ class DemoLoader:
                     "role": link["role"],
                     "year_from": link.get("year_from"),
                     "year_to": link.get("year_to"),
-                    "note_vi": nfc(link.get("note_vi", "")),
-                    "note_en": nfc(link.get("note_en", "")),
+                    **self.text(link, "note"),
                 }
             )
-        fields = ["person_id", "role", "year_from", "year_to", "note_vi", "note_en"]
+        fields = ["person_id", "role", "year_from", "year_to", *self.text({}, "note")]
         existing = list(place.person_links.order_by("id").values(*fields))
         if existing == wanted:
             return
@@ -158,7 +158,7 @@ class DemoLoader:
     def text(self, entry: dict, name: str, key: str = "") -> dict[str, str]:
         """A translated field's values from the content entry: {"summary_vi": …, …}."""
         key = key or name
-        return {f"{name}_{lang}": nfc(entry.get(f"{key}_{lang}", "")) for lang in ("vi", "en")}
+        return {f"{name}_{s}": nfc(entry.get(f"{key}_{s}", "")) for s in languages.suffixes()}
 
     def load_people(self) -> None:
         texts = self.content["people"]

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lib import geo, images
+from lib import geo, images, languages
 from lib.text import fold, nfc, slugify_vi, strip_markup
 from lib.uploads import PhotoField
 from sites.signals import content_changed
@@ -48,25 +48,29 @@ def is_free_text(field: models.Field) -> bool:
     )
 
 
-def latitude_field(help_text: str = "") -> models.FloatField:
-    """A WGS 84 latitude in decimal degrees, empty when unknown (places, plate installations)."""
+def coordinate_field(name: str, limit: int, help_text: str = "") -> models.FloatField:
+    """A WGS 84 coordinate in decimal degrees, empty when unknown (places, plate installations):
+    `coordinate_field(_("latitude"), 90)`, `coordinate_field(_("longitude"), 180)`."""
     return models.FloatField(
-        _("latitude"),
+        name,
         null=True,
         blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        validators=[MinValueValidator(-limit), MaxValueValidator(limit)],
         help_text=help_text,
     )
 
 
-def longitude_field(help_text: str = "") -> models.FloatField:
-    """A WGS 84 longitude in decimal degrees, empty when unknown."""
-    return models.FloatField(
-        _("longitude"),
+def staff_field(name: str) -> models.ForeignKey:
+    """The staff member who did something to a row (minted, handled, printed…): kept when
+    their account goes (the row stays, the name empties), never edited, not followed back."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=name,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-        help_text=help_text,
+        editable=False,
+        related_name="+",
     )
 
 
@@ -324,7 +328,7 @@ class PublishableModel(NormalizedTextModel):
     def missing_languages(self) -> list[str]:
         """Language codes (other than the default) whose text is not written yet."""
         missing = []
-        for code, _name in settings.LANGUAGES[1:]:
+        for code in languages.translations():
             suffix = code.replace("-", "_")
             if any(not getattr(self, f"{f}_{suffix}", "") for f in self.required_translations):
                 missing.append(code)
@@ -659,8 +663,12 @@ class Place(PublishableModel):
         blank=True,
         help_text=_("Plain text; separate paragraphs with an empty line."),
     )
-    lat = latitude_field(_("Decimal degrees, e.g. 21.851727. Leave empty when no source gives it."))
-    lon = longitude_field(_("Decimal degrees, e.g. 106.752232."))
+    lat = coordinate_field(
+        _("latitude"),
+        90,
+        _("Decimal degrees, e.g. 21.851727. Leave empty when no source gives it."),
+    )
+    lon = coordinate_field(_("longitude"), 180, _("Decimal degrees, e.g. 106.752232."))
     unit = models.ForeignKey(
         AdminUnit,
         verbose_name=_("commune or ward"),
@@ -1182,15 +1190,7 @@ class PublicSubmission(BelongsToRecord):
     language = models.CharField(_("language"), max_length=10, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True, editable=False)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("handled by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    handled_by = staff_field(_("handled by"))
     staff_note = models.TextField(
         _("staff note"), blank=True, help_text=_("What was done; never shown to the public.")
     )

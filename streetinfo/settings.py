@@ -17,6 +17,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from lib import languages
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
@@ -275,21 +277,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Vietnamese is the default, the fallback for missing translations, and the admin's language.
-# Adding a language (e.g. ("zh-hans", "中文")) takes this list plus `makemigrations`.
-LANGUAGE_CODE = "vi"
-LANGUAGES = [
-    ("vi", "Tiếng Việt"),
-    ("en", "English"),
-]
-MODELTRANSLATION_DEFAULT_LANGUAGE = "vi"
-MODELTRANSLATION_FALLBACK_LANGUAGES = ("vi",)
+# The languages come from their registry, lib/languages.py: Vietnamese is the default, the last
+# fallback for missing translations, and the admin's language. Adding a language is a line there
+# plus `makemigrations` (docs/languages.md).
+LANGUAGE_CODE = languages.DEFAULT
+LANGUAGES = languages.django_languages()
+MODELTRANSLATION_DEFAULT_LANGUAGE = languages.DEFAULT
+MODELTRANSLATION_FALLBACK_LANGUAGES = languages.modeltranslation_fallbacks()
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "lang"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Not HttpOnly: the public pages' script sets it itself (static/js/site.js, with ";secure" over
-# HTTPS). It only holds "vi" or "en".
+# HTTPS). It only holds a language code.
 LANGUAGE_COOKIE_SECURE = not DEBUG
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True

@@ -247,7 +247,8 @@ def test_saved_hostile_text_is_stored_without_markup(world):
         for row in model._base_manager.all():
             for field in text_fields(model):
                 value = getattr(row, field.attname)
-                assert "<script" not in value and "<img" not in value, (model, field.name)
+                text = value or ""  # a language the unit's data migration did not fill
+                assert "<script" not in text and "<img" not in text, (model, field.name)
     assert written  # something was written
 
 

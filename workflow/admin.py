@@ -5,6 +5,9 @@ content's and the plates' admin and registers them."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -31,6 +34,28 @@ from sites.models import (
     TextState,
 )
 from workflow import review
+
+
+def review_action(name: str, description, permission: str, step: Callable, done_message):
+    """A list action that takes each chosen record through `step` (one of `workflow.review`'s
+    steps, called with `record` and `by`), says which records refused and why, and counts the
+    rest."""
+
+    @admin.action(description=description, permissions=[permission])
+    def action(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
+        done = 0
+        for record in queryset:
+            try:
+                step(record=record, by=request.user)
+                done += 1
+            except (PermissionDenied, ValidationError) as error:
+                reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
+                messages.error(request, f"{record}: {' '.join(reasons)}")
+        if done:
+            messages.success(request, done_message % {"count": done})
+
+    action.__name__ = name
+    return action
 
 
 class ReviewAdminMixin:
@@ -124,57 +149,32 @@ class ReviewAdminMixin:
             for message in invalid.messages:
                 messages.error(request, message)
 
-    # Actions on the list
+    # Actions on the list: each applies one step of `workflow.review` to every chosen record
 
-    def _bulk(self, request: HttpRequest, queryset: QuerySet, step, done_message: str) -> None:
-        done = 0
-        for record in queryset:
-            try:
-                step(record)
-                done += 1
-            except (PermissionDenied, ValidationError) as error:
-                reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
-                messages.error(request, f"{record}: {' '.join(reasons)}")
-        if done:
-            messages.success(request, done_message % {"count": done})
-
-    @admin.action(description=_("Send for review"), permissions=["change"])
-    def submit_for_review(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._bulk(
-            request,
-            queryset,
-            lambda record: review.record_submit(record=record, by=request.user),
-            gettext("Sent for review: %(count)s."),
-        )
-
-    @admin.action(description=_("Publish"), permissions=["publish"])
-    def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._bulk(
-            request,
-            queryset,
-            lambda record: review.record_publish(record=record, by=request.user),
-            gettext("Published: %(count)s."),
-        )
-
-    @admin.action(description=_("Unpublish: back to draft"), permissions=["publish"])
-    def back_to_draft(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._bulk(
-            request,
-            queryset,
-            lambda record: review.record_unpublish(record=record, by=request.user),
-            gettext("Back to draft: %(count)s."),
-        )
-
-    @admin.action(description=_("Withdraw"), permissions=["publish"])
-    def withdraw(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._bulk(
-            request,
-            queryset,
-            lambda record: review.record_unpublish(
-                record=record, by=request.user, status=Status.WITHDRAWN
-            ),
-            gettext("Withdrawn: %(count)s."),
-        )
+    submit_for_review = review_action(
+        "submit_for_review",
+        _("Send for review"),
+        "change",
+        review.record_submit,
+        _("Sent for review: %(count)s."),
+    )
+    publish = review_action(
+        "publish", _("Publish"), "publish", review.record_publish, _("Published: %(count)s.")
+    )
+    back_to_draft = review_action(
+        "back_to_draft",
+        _("Unpublish: back to draft"),
+        "publish",
+        review.record_unpublish,
+        _("Back to draft: %(count)s."),
+    )
+    withdraw = review_action(
+        "withdraw",
+        _("Withdraw"),
+        "publish",
+        functools.partial(review.record_unpublish, status=Status.WITHDRAWN),
+        _("Withdrawn: %(count)s."),
+    )
 
 
 class SubmissionAdmin(admin.ModelAdmin):
@@ -216,6 +216,8 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 
 class ProblemReportAdmin(SubmissionAdmin):
+    READ_ONLY = ["kind", "record_link", "plate", "message", "contact", "language", "created_at"]
+
     list_display = [
         "created_at",
         "kind",
@@ -226,30 +228,8 @@ class ProblemReportAdmin(SubmissionAdmin):
         "status",
     ]
     list_filter = ["status", "kind", ("place__unit", admin.RelatedOnlyFieldListFilter)]
-    fields = [
-        "kind",
-        "record_link",
-        "plate",
-        "message",
-        "contact",
-        "language",
-        "created_at",
-        "status",
-        "staff_note",
-        "handled_at",
-        "handled_by",
-    ]
-    readonly_fields = [
-        "kind",
-        "record_link",
-        "plate",
-        "message",
-        "contact",
-        "language",
-        "created_at",
-        "handled_at",
-        "handled_by",
-    ]
+    fields = [*READ_ONLY, "status", "staff_note", "handled_at", "handled_by"]
+    readonly_fields = [*READ_ONLY, "handled_at", "handled_by"]
     actions = ["mark_handled", "reopen"]
 
     @admin.display(description=_("message"))
@@ -277,37 +257,22 @@ class ProblemReportAdmin(SubmissionAdmin):
 
 
 class SuggestionAdmin(SubmissionAdmin):
+    READ_ONLY = [
+        "kind",
+        "record_link",
+        "preview",
+        "text",
+        "credit",
+        "contact",
+        "language",
+        "created_at",
+    ]
+
     list_display = ["created_at", "kind", "record_link", "unit_name", "preview", "status"]
     list_filter = ["status", "kind", ("place__unit", admin.RelatedOnlyFieldListFilter)]
-    fields = [
-        "kind",
-        "record_link",
-        "preview",
-        "text",
-        "credit",
-        "contact",
-        "language",
-        "created_at",
-        "status",
-        "staff_note",
-        "accepted_photo_link",
-        "handled_at",
-        "handled_by",
-    ]
-    readonly_fields = [
-        "kind",
-        "record_link",
-        "preview",
-        "text",
-        "credit",
-        "contact",
-        "language",
-        "created_at",
-        "status",
-        "accepted_photo_link",
-        "handled_at",
-        "handled_by",
-    ]
+    # A suggestion is read, then accepted or rejected by the actions: its status is not typed.
+    fields = [*READ_ONLY, "status", "staff_note", "accepted_photo_link", "handled_at", "handled_by"]
+    readonly_fields = [*READ_ONLY, "status", "accepted_photo_link", "handled_at", "handled_by"]
     actions = ["accept", "reject"]
 
     @admin.display(description=_("photo"))

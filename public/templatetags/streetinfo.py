@@ -9,9 +9,9 @@ from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from lib import languages
 from lib.static_text import static_text
 from lib.text import web_url
-from public.seo import OG_LOCALES
 from sites.models import Photo, PublishableModel
 
 register = template.Library()
@@ -52,26 +52,28 @@ def og_locales() -> dict:
     """OpenGraph locales: the page's, and the other languages' as alternates."""
     current = translation.get_language()
     return {
-        "current": OG_LOCALES.get(current, current),
-        "alternates": [OG_LOCALES.get(c, c) for c, _name in settings.LANGUAGES if c != current],
+        "current": languages.og_locale(current),
+        "alternates": [languages.og_locale(c) for c in languages.codes() if c != current],
     }
 
 
 @register.filter
-def translation_missing(record: PublishableModel) -> bool:
-    """True when the page's language has no text of its own for this record yet."""
-    return translation.get_language() in record.missing_languages()
+def translation_missing(record: PublishableModel) -> str:
+    """The note a page shows when its language has no text of its own for this record yet,
+    naming the language shown instead; "" when the text is there."""
+    return languages.missing_note(translation.get_language(), record.missing_languages())
 
 
 @register.simple_tag
 def lang_attr(record: object, field: str) -> SafeString:
     """` lang="vi"` when the text shown for `field` is another language's (a translation not
-    written yet falls back to Vietnamese), so screen readers pronounce it right; else nothing."""
+    written yet falls back along the language's chain), so screen readers pronounce it right;
+    else nothing."""
     current = translation.get_language()
     if getattr(record, f"{field}_{current.replace('-', '_')}", None):
         return mark_safe("")
-    for code in settings.MODELTRANSLATION_FALLBACK_LANGUAGES:
-        if code != current and getattr(record, f"{field}_{code.replace('-', '_')}", None):
+    for code in languages.chain(current)[1:]:
+        if getattr(record, f"{field}_{code.replace('-', '_')}", None):
             return format_html(' lang="{}"', code)
     return mark_safe("")
 

@@ -19,12 +19,12 @@ from sites.models import Status, Street
 pytestmark = pytest.mark.django_db
 
 S = Plate.Status
-TODAY = timezone.localdate()
 LANG_SON = {"lat": 21.8537, "lon": 106.7615}
 
 
 def day(n: int) -> datetime.date:
-    return TODAY - datetime.timedelta(days=n)
+    """n days before today, read when asked: a run crossing midnight in Lạng Sơn stays right."""
+    return timezone.localdate() - datetime.timedelta(days=n)
 
 
 def photo(name: str = "install.jpg") -> SimpleUploadedFile:
@@ -47,7 +47,7 @@ def test_a_minted_plate_is_planned_with_a_dated_signed_first_step(street, staff)
     assert plate.status == S.PLANNED and codes.is_valid(plate.code)
     event = plate.events.get()
     assert (event.from_status, event.to_status) == ("", S.PLANNED)
-    assert event.on == TODAY and event.recorded_by == staff
+    assert event.on == day(0) and event.recorded_by == staff
     assert plate.created_by == staff
     assert plate.owner == street
 
@@ -152,7 +152,7 @@ def test_an_installation_needs_coordinates_in_vietnam(plate):
 
 def test_a_step_cannot_be_dated_in_the_future_or_before_the_previous_one(plate):
     with pytest.raises(ValidationError) as future:
-        plate_transition(plate=plate, status=S.ARTWORK_APPROVED, on=TODAY + datetime.timedelta(1))
+        plate_transition(plate=plate, status=S.ARTWORK_APPROVED, on=day(-1))
     assert future.value.code == "future"
     with pytest.raises(ValidationError) as backwards:
         plate_transition(plate=plate, status=S.ARTWORK_APPROVED, on=day(3))

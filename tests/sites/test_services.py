@@ -12,9 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from sites import imports, services
+from sites import services
 from sites.models import AdminUnit, EditorUnit, Person, Relic, Status, Street
 from tests.conftest import MANAGEMENT_INPUT
+from workflow import imports
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from qrplates.services import plate_mint
-from sites import imports
 from sites.models import Person, Relic, Status, Street, TextState
+from workflow import imports
 
 pytestmark = pytest.mark.django_db
 

@@ -209,7 +209,7 @@ def test_a_street_is_named_only_after_a_person_the_editor_may_read(editor, tam_t
     commune is unknown to the editor, as if the ID did not exist."""
     import tablib
 
-    from sites import imports
+    from workflow import imports
 
     secret = Person.objects.create(name_vi="Người Nháp Phường Khác", external_id="p:secret")
     PersonLink.objects.create(person=secret, place=other_relic, role="born_here")
