@@ -30,7 +30,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("public.urls")),
     path("code/", scan.enter, name="plate-code"),
-    path("", include("public.workflow_urls")),
+    path("", include("public.feedback_urls")),
     prefix_default_language=True,
 )
 
