@@ -24,6 +24,7 @@ from modeltranslation.admin import (
 )
 from simple_history.admin import SimpleHistoryAdmin
 
+from lib import languages
 from lib.text import nfc, slugify_vi, strip_markup
 from sites import roles
 from sites.admin_scope import (
@@ -45,7 +46,6 @@ from sites.models import (
 from sites.services import record_save
 from sites.translation import translated_fields
 
-LANGUAGE_NAMES = dict(settings.LANGUAGES)
 STATE_MARKS = {
     TextState.MISSING: "✗",
     TextState.MACHINE: "⚙",
@@ -72,7 +72,7 @@ class TextStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         code, _sep, state = (self.value() or "").partition(":")
-        if code in LANGUAGE_NAMES and state in TextState.values:
+        if code in languages.codes() and state in TextState.values:
             return queryset.with_text_state(code, state)
         return queryset
 
@@ -86,7 +86,7 @@ def translation_mark(record: PublishableModel) -> str:
         (
             (
                 "missing-translation" if state == TextState.MISSING else f"text-{state}",
-                f"{LANGUAGE_NAMES[code]}: {TextState(state).label}",
+                f"{languages.get(code).name}: {TextState(state).label}",
                 code.upper(),
                 STATE_MARKS[state],
             )
@@ -284,7 +284,7 @@ class PublishableAdmin(
                 messages.warning(
                     request,
                     _("The %(language)s text of this record is not written yet.")
-                    % {"language": LANGUAGE_NAMES[code]},
+                    % {"language": languages.get(code).name},
                 )
         return super().change_view(request, object_id, form_url, extra_context)
 

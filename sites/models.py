@@ -60,11 +60,12 @@ def coordinate_field(name: str, limit: int, help_text: str = "") -> models.Float
     )
 
 
-def staff_field(name: str) -> models.ForeignKey:
-    """The staff member who did something to a row (minted, handled, printed…): kept when
-    their account goes (the row stays, the name empties), never edited, not followed back."""
+def trace_field(to: type[models.Model] | str, name: str) -> models.ForeignKey:
+    """What did something to a row, or came of it (who minted a plate, handled a report; the
+    photo a suggestion became): emptied when its target goes (the row stays), never edited,
+    not followed back."""
     return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        to,
         verbose_name=name,
         on_delete=models.SET_NULL,
         null=True,
@@ -72,6 +73,11 @@ def staff_field(name: str) -> models.ForeignKey:
         editable=False,
         related_name="+",
     )
+
+
+def staff_field(name: str) -> models.ForeignKey:
+    """The staff member who did something to a row (`trace_field`)."""
+    return trace_field(settings.AUTH_USER_MODEL, name)
 
 
 class NormalizedTextModel(models.Model):
@@ -1262,15 +1268,7 @@ class Suggestion(PublicSubmission):
     status = models.CharField(
         _("status"), max_length=10, choices=State.choices, default=State.NEW, db_index=True
     )
-    accepted_photo = models.ForeignKey(
-        Photo,
-        verbose_name=_("photo added to the record"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    accepted_photo = trace_field(Photo, _("photo added to the record"))
 
     class Meta(PublicSubmission.Meta):
         verbose_name = _("suggestion")

@@ -22,6 +22,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from lib import languages
 from sites import roles
 from sites.models import (
     FormerName,
@@ -37,7 +38,6 @@ from sites.models import (
 )
 from sites.translation import translated_fields
 
-LANGUAGE_NAMES = dict(settings.LANGUAGES)
 # Bookkeeping, not content: never shown as a change.
 NOT_CONTENT = {
     "id",
@@ -119,19 +119,19 @@ def changes_since_published(record: PublishableModel) -> list[FieldChange]:
     never published is compared with nothing: each filled field is a change."""
     record = _specific(record)
     version = last_published_version(record)
-    languages = translated_fields(type(record))
+    field_languages = translated_fields(type(record))
     changes = []
     for field in record._meta.concrete_fields:
-        if field.name in NOT_CONTENT or languages.get(field.name) == "*":
+        if field.name in NOT_CONTENT or field_languages.get(field.name) == "*":
             continue
         old = _value(version, field) if version is not None else ""
         new = _value(record, field)
         if old == new:
             continue
-        language = languages.get(field.name, "")
+        language = field_languages.get(field.name, "")
         label = str(field.verbose_name)
         if language:
-            label = f"{label} ({LANGUAGE_NAMES.get(language, language)})"
+            label = f"{label} ({languages.get(language).name})"
         changes.append(FieldChange(field.name, label, language, old, new))
     return changes
 
