@@ -3,7 +3,7 @@ account may read (`sites.roles`); places and people also take staff writes (`Wri
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
@@ -28,18 +28,16 @@ from api.serializers import (
     PlateSerializer,
     UnitSerializer,
 )
-from qrplates import codes
+from qrplates import codes, selectors
 from qrplates.models import Plate
 from sites import roles
-from sites.models import AdminUnit, Person, PersonLink, Place, Status, Street
+from sites.models import AdminUnit, Person, PersonLink, Place, Street, published_q
 
 
 def public_person_links() -> Prefetch:
     return Prefetch(
         "person_links",
-        queryset=PersonLink.objects.filter(person__status=Status.PUBLISHED).select_related(
-            "person"
-        ),
+        queryset=PersonLink.objects.filter(published_q("person")).select_related("person"),
         to_attr="public_person_links",
     )
 
@@ -149,9 +147,9 @@ class PersonViewSet(WritableMixin, RecordViewSet):
                 ),
                 Prefetch(
                     "links",
-                    queryset=PersonLink.objects.filter(
-                        place__status=Status.PUBLISHED
-                    ).select_related("place"),
+                    queryset=PersonLink.objects.filter(published_q("place")).select_related(
+                        "place"
+                    ),
                     to_attr="public_place_links",
                 ),
                 "sources",
@@ -195,25 +193,12 @@ class UnitViewSet(RecordViewSet):
     def get_queryset(self) -> QuerySet[AdminUnit]:
         return (
             AdminUnit.objects.select_related("parent", "successor")
-            .annotate(place_count=Count("places", filter=Q(places__status=Status.PUBLISHED)))
+            .annotate(place_count=Count("places", filter=published_q("places")))
             .order_by("code")
         )
 
     def feature(self, record: AdminUnit, data: dict) -> dict:
         return feature(id=data["code"], geometry=multipolygon(record.boundary), properties=data)
-
-
-def public_plates() -> QuerySet[Plate]:
-    """Plates whose scan shows a published record: made for a published record, or for one
-    merged into a record that is published. A plate leading to a draft or withdrawn record is
-    not open data (its code would announce the record). Merged records are few and withdrawn,
-    so their chains are followed in Python."""
-    published = Q(place__status=Status.PUBLISHED) | Q(person__status=Status.PUBLISHED)
-    merged = Plate.objects.filter(
-        Q(place__merged_into__isnull=False) | Q(person__merged_into__isnull=False)
-    ).select_related("place", "person")
-    leading_on = [plate.pk for plate in merged if plate.landing().is_published]
-    return Plate.objects.filter(published | Q(pk__in=leading_on))
 
 
 @extend_schema_view(
@@ -248,9 +233,9 @@ class PlateViewSet(RecordViewSet):
     def get_queryset(self) -> QuerySet[Plate]:
         if getattr(self, "swagger_fake_view", False):
             # Schema generation (also `check --deploy`, which may run before any database
-            # exists) needs the model only: public_plates() would query.
+            # exists) needs the model only: selectors.public_plates() would query.
             return Plate.objects.none()
-        return public_plates().select_related("place", "person").order_by("id")
+        return selectors.public_plates().select_related("place", "person").order_by("id")
 
     def get_object(self) -> Plate:
         try:

@@ -39,7 +39,15 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from sites.models import AdminUnit, Person, PersonLink, Place, PublishableModel, Status
+from sites.models import (
+    AdminUnit,
+    Person,
+    PersonLink,
+    Place,
+    PublishableModel,
+    Status,
+    published_q,
+)
 
 EDITOR = "Editor"
 REVIEWER = "Reviewer"
@@ -124,10 +132,6 @@ def units_for(user: User | None) -> QuerySet[AdminUnit]:
     return units if ids is None else units.filter(pk__in=ids)
 
 
-def _published() -> Q:
-    return Q(status=Status.PUBLISHED)
-
-
 def places_for(user: User | None, queryset: QuerySet | None = None) -> QuerySet:
     """The places `user` may edit (any Place-derived queryset): an editor's communes and wards;
     every place for a reviewer; none for anyone else."""
@@ -179,14 +183,14 @@ def places_visible(user: User | None, queryset: QuerySet | None = None) -> Query
     ids = unit_ids(user)
     if ids is None:
         return queryset
-    return queryset.filter(_published() | Q(unit__in=ids))
+    return queryset.filter(published_q() | Q(unit__in=ids))
 
 
 def people_visible(user: User | None, queryset: QuerySet | None = None) -> QuerySet[Person]:
     """The people `user` may read: the published ones, and those they look after."""
     queryset = Person.objects.all() if queryset is None else queryset
     scope = _people_scope(user)
-    return queryset if scope is None else queryset.filter(_published() | scope)
+    return queryset if scope is None else queryset.filter(published_q() | scope)
 
 
 def records_for(user: User | None, queryset: QuerySet) -> QuerySet:
@@ -229,11 +233,7 @@ def plates_for(user: User | None, queryset: QuerySet | None = None) -> QuerySet:
         return queryset
     condition = Q(place__unit__in=ids) | Q(person__in=people_for(user).values("pk"))
     if can_install(user):
-        condition |= (
-            Q(status__in=IN_THE_FIELD)
-            | Q(place__status=Status.PUBLISHED)
-            | Q(person__status=Status.PUBLISHED)
-        )
+        condition |= Q(status__in=IN_THE_FIELD) | published_q("place") | published_q("person")
     return queryset.filter(condition)
 
 

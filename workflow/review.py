@@ -35,6 +35,7 @@ from sites.models import (
     Status,
     Street,
     TextState,
+    published_q,
 )
 from sites.translation import translated_fields
 
@@ -94,11 +95,7 @@ def word_diff(old: str, new: str) -> SafeString:
 def last_published_version(record: PublishableModel) -> models.Model | None:
     """The newest history row of `record` that was published, or None if it never was."""
     record = _specific(record)
-    return (
-        record.history.filter(status=Status.PUBLISHED)
-        .order_by("-history_date", "-history_id")
-        .first()
-    )
+    return record.history.filter(published_q()).order_by("-history_date", "-history_id").first()
 
 
 def _specific(record: PublishableModel) -> PublishableModel:
