@@ -17,9 +17,10 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lib import languages
 from lib.text import spreadsheet_cell
 from qrplates.models import Plate, PlateScanDay
 from sites import roles
@@ -30,12 +31,33 @@ WEEKS = 12
 OUT_OF_PLAN = (Plate.Status.RETIRED, Plate.Status.REPLACED)
 
 
-def english_written(model: type[Place] | type[Person]) -> Q:
-    """Records whose English text exists (every field that must be translated)."""
+def written(model: type[Place] | type[Person], code: str) -> Q:
+    """Records whose text in language `code` exists (every field that must be translated)."""
+    suffix = languages.get(code).suffix
     condition = Q()
     for name in model.required_translations:
-        condition &= ~Q(**{f"{name}_en": ""}) & Q(**{f"{name}_en__isnull": False})
+        condition &= ~Q(**{f"{name}_{suffix}": ""}) & Q(**{f"{name}_{suffix}__isnull": False})
     return condition
+
+
+def translated_counts(model: type[Place] | type[Person]) -> dict[str, Count]:
+    """An aggregate per language content is translated into: `written_<suffix>`."""
+    return {
+        f"written_{languages.get(code).suffix}": Count("pk", filter=written(model, code))
+        for code in languages.translations()
+    }
+
+
+def translated_from(item: dict) -> dict[str, int]:
+    """language code → count, from a row of `translated_counts`."""
+    return {
+        code: item[f"written_{languages.get(code).suffix}"] for code in languages.translations()
+    }
+
+
+def language_name(code: str) -> str:
+    """The language's name in the admin's language ("tiếng Anh" in Vietnamese)."""
+    return translation.get_language_info(code)["name_translated"]
 
 
 @dataclass
@@ -44,7 +66,8 @@ class UnitRow:
 
     name: str
     kinds: dict[str, int] = field(default_factory=dict)
-    english: int = 0
+    # language code → records whose text exists in it, for each language content is translated into
+    translated: dict[str, int] = field(default_factory=dict)
     photos: int = 0
     coordinates: int = 0
     plates: dict[str, int] = field(default_factory=dict)
@@ -76,7 +99,9 @@ class UnitRow:
             self.kinds[kind] = self.kinds.get(kind, 0) + n
         for status, n in other.plates.items():
             self.plates[status] = self.plates.get(status, 0) + n
-        for name in ("english", "photos", "coordinates", "scans"):
+        for code, n in other.translated.items():
+            self.translated[code] = self.translated.get(code, 0) + n
+        for name in ("photos", "coordinates", "scans"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.open_reports += other.open_reports
         self.new_suggestions += other.new_suggestions
@@ -86,7 +111,8 @@ class UnitRow:
 class Dashboard:
     units: list[UnitRow]
     province: UnitRow
-    people: dict[str, int]
+    # total, photos, and translated: (language name, count) per language content is translated into
+    people: dict[str, object]
     weeks: list[tuple[datetime.date, int]]
 
 
@@ -110,15 +136,16 @@ def build_dashboard(today: datetime.date | None = None) -> Dashboard:
         .values("unit_id", "kind")
         .annotate(
             total=Count("pk"),
-            english=Count("pk", filter=english_written(Place)),
             photos=Count("pk", filter=Q(Exists(Photo.objects.filter(place=OuterRef("pk"))))),
+            **translated_counts(Place),
             coordinates=Count("pk", filter=Q(lat__isnull=False)),
         )
     )
     for item in places:
         target = row(item["unit_id"])
         target.kinds[item["kind"]] = item["total"]
-        target.english += item["english"]
+        for code, n in translated_from(item).items():
+            target.translated[code] = target.translated.get(code, 0) + n
         target.photos += item["photos"]
         target.coordinates += item["coordinates"]
     for item in (
@@ -140,9 +167,10 @@ def build_dashboard(today: datetime.date | None = None) -> Dashboard:
         province.add(unit_row)
     people = Person.objects.aggregate(
         total=Count("pk"),
-        english=Count("pk", filter=english_written(Person)),
         photos=Count("pk", filter=Q(Exists(Photo.objects.filter(person=OuterRef("pk"))))),
+        **translated_counts(Person),
     )
+    people["translated"] = [(language_name(code), n) for code, n in translated_from(people).items()]
     by_week = dict(
         scans.annotate(week=TruncWeek("day"))
         .values("week")
@@ -209,7 +237,7 @@ def tables(board: Dashboard) -> dict[str, tuple[str, list[str], list[list[object
             r.kinds.get(kinds.RELIC, 0),
             r.kinds.get(kinds.SCENIC, 0),
             r.records,
-            r.share(r.english),
+            *(r.share(r.translated.get(code, 0)) for code in languages.translations()),
             r.share(r.photos),
             r.share(r.coordinates),
         ]
@@ -230,7 +258,10 @@ def tables(board: Dashboard) -> dict[str, tuple[str, list[str], list[list[object
                 str(kinds.RELIC.label),
                 str(kinds.SCENIC.label),
                 _("Total"),
-                _("With English (%)"),
+                *(
+                    _("With %(language)s (%%)") % {"language": language_name(code)}
+                    for code in languages.translations()
+                ),
                 _("With photos (%)"),
                 _("With coordinates (%)"),
             ],

@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from lib import languages
 from qrplates.models import Plate, PlateScanDay
 from qrplates.services import plate_mint, plate_transition
 from sites.models import ProblemReport, Street
@@ -38,8 +39,8 @@ def test_figures_per_commune_and_for_the_province(activity, tam_thanh, ky_lua):
     board = dashboard.build_dashboard()
     rows = {r.name: r for r in board.units}
     tam = rows[tam_thanh.name]
-    assert tam.kinds == {"street": 2} and tam.english == 1 and tam.coordinates == 1
-    assert tam.share(tam.english) == 50
+    assert tam.kinds == {"street": 2} and tam.translated == {"en": 1} and tam.coordinates == 1
+    assert tam.share(tam.translated["en"]) == 50
     assert tam.installed == 1 and tam.planned == 2 and tam.installed_share == 50
     assert tam.scans == 10
     assert rows[ky_lua.name].open_reports == 1 and rows[ky_lua.name].kinds == {"relic": 1}
@@ -95,3 +96,20 @@ def test_only_the_committee_and_reviewers_see_it(editor_client, django_user_mode
     committee = client_for(make_user(django_user_model, "bandieuhanh", "Steering committee"))
     assert committee.get(reverse("dashboard")).status_code == 200
     assert committee.get(reverse("admin:sites_street_changelist")).status_code == 403
+
+
+def test_a_column_for_each_language_content_is_translated_into(reviewer_client, activity):
+    """The registry's languages, not a hard-coded English: the admin speaks Vietnamese, so the
+    column and the people's line name the language in Vietnamese."""
+    html = reviewer_client.get(reverse("dashboard")).content.decode()
+    for code in languages.translations():
+        with translation.override("vi"):
+            name = translation.get_language_info(code)["name_translated"]
+        assert f"Có {name} (%)" in html
+        assert f"Có {name}: " in html
+    header = next(csv.reader(io.StringIO(dashboard_csv(reviewer_client))))
+    assert len(header) == 5 + len(languages.translations()) + 2
+
+
+def dashboard_csv(client) -> str:
+    return client.get(reverse("dashboard"), {"csv": "records"}).content.decode("utf-8-sig")
