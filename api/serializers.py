@@ -295,6 +295,11 @@ def only_for(kinds: str) -> str:
     return f"Only for {kinds}; null for other kinds."
 
 
+def kind_field(field_class: type[serializers.Field], kinds: str) -> serializers.Field:
+    """A read-only value that only places of `kinds` have (null on the others)."""
+    return field_class(read_only=True, allow_null=True, help_text=only_for(kinds))
+
+
 class PlaceSerializer(serializers.Serializer):
     """A street, relic or scenic spot. Fields of one kind are null on the others."""
 
@@ -327,15 +332,9 @@ class PlaceSerializer(serializers.Serializer):
     )
     start_point = TranslatedText(nullable=True, help_text=only_for("streets"))
     end_point = TranslatedText(nullable=True, help_text=only_for("streets"))
-    length_m = serializers.IntegerField(
-        read_only=True, allow_null=True, help_text=only_for("streets")
-    )
-    naming_resolution = serializers.CharField(
-        read_only=True, allow_null=True, help_text=only_for("streets")
-    )
-    naming_resolution_date = serializers.DateField(
-        read_only=True, allow_null=True, help_text=only_for("streets")
-    )
+    length_m = kind_field(serializers.IntegerField, "streets")
+    naming_resolution = kind_field(serializers.CharField, "streets")
+    naming_resolution_date = kind_field(serializers.DateField, "streets")
 
     ranking = serializers.ChoiceField(
         choices=HeritageFields.Ranking.choices,
@@ -345,15 +344,9 @@ class PlaceSerializer(serializers.Serializer):
         help_text=only_for("relics and scenic spots") + " Empty when no source states it.",
     )
     ranking_label = ChoiceLabel("ranking", nullable=True)
-    ranking_year = serializers.IntegerField(
-        read_only=True, allow_null=True, help_text=only_for("relics and scenic spots")
-    )
-    decision_number = serializers.CharField(
-        read_only=True, allow_null=True, help_text=only_for("relics and scenic spots")
-    )
-    decision_date = serializers.DateField(
-        read_only=True, allow_null=True, help_text=only_for("relics and scenic spots")
-    )
+    ranking_year = kind_field(serializers.IntegerField, "relics and scenic spots")
+    decision_number = kind_field(serializers.CharField, "relics and scenic spots")
+    decision_date = kind_field(serializers.DateField, "relics and scenic spots")
     category = TranslatedText(nullable=True, help_text=only_for("relics and scenic spots"))
     address = TranslatedText(nullable=True, help_text=only_for("relics and scenic spots"))
     opening_hours = TranslatedText(nullable=True, help_text=only_for("relics and scenic spots"))
@@ -364,7 +357,8 @@ class PlaceSerializer(serializers.Serializer):
         child=serializers.CharField(),
         source="missing_languages",
         read_only=True,
-        help_text="Languages whose text is not written yet (shown in Vietnamese meanwhile).",
+        help_text="Languages whose text is not written yet (meanwhile the text of the next "
+        "language of its fallback chain is shown, Vietnamese last).",
     )
     published_at = serializers.DateTimeField(read_only=True, allow_null=True)
     updated_at = serializers.DateTimeField(read_only=True)
