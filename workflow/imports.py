@@ -914,6 +914,8 @@ class SpreadsheetAdminMixin:
                 "user": request.user.pk,
                 "model": self.model._meta.label,
             },
+            # The module's name before it moved to workflow/: a preview signed before an
+            # upgrade can still be confirmed after it.
             salt="sites.imports",
         )
 
