@@ -785,6 +785,9 @@ def _dump(dataset: tablib.Dataset, file_format: str) -> bytes:
 # The admin pages: upload → preview → confirm; export; sample file.
 
 PENDING_MAX_AGE = datetime.timedelta(days=1)
+# The module's name before it moved to workflow/: a preview signed before an upgrade can still
+# be confirmed after it.
+PENDING_SALT = "sites.imports"
 
 
 def pending_files() -> FileSystemStorage:
@@ -914,15 +917,13 @@ class SpreadsheetAdminMixin:
                 "user": request.user.pk,
                 "model": self.model._meta.label,
             },
-            # The module's name before it moved to workflow/: a preview signed before an
-            # upgrade can still be confirmed after it.
-            salt="sites.imports",
+            salt=PENDING_SALT,
         )
 
     def _confirm_import(self, request: HttpRequest, context: dict) -> HttpResponse:
         try:
             token = signing.loads(
-                request.POST["pending"], salt="sites.imports", max_age=PENDING_MAX_AGE
+                request.POST["pending"], salt=PENDING_SALT, max_age=PENDING_MAX_AGE
             )
             if token["user"] != request.user.pk or token["model"] != self.model._meta.label:
                 raise signing.BadSignature
