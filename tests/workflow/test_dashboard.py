@@ -105,8 +105,8 @@ def test_a_column_for_each_language_content_is_translated_into(reviewer_client, 
     for code in languages.translations():
         with translation.override("vi"):
             name = translation.get_language_info(code)["name_translated"]
-        assert f"Có {name} (%)" in html
-        assert f"Có {name}: " in html
+        assert f"{name}: đã có (%)" in html
+        assert f"{name}: 0 người." in html
     header = next(csv.reader(io.StringIO(dashboard_csv(reviewer_client))))
     assert len(header) == 5 + len(languages.translations()) + 2
 
