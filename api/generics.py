@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone, translation
@@ -59,6 +60,9 @@ class ApiViewMixin:
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
+        # Every answer says under which licence its data may be reused (RFC 8288), whatever its
+        # format: a CSV or a GeoJSON file has no place of its own for it.
+        response["Link"] = f'<{settings.DATA_LICENCE["url"]}>; rel="license"'
         if self.language:
             response["Content-Language"] = (
                 ", ".join(LANGUAGE_CODES) if self.language == ALL_LANGUAGES else self.language

@@ -133,6 +133,15 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # The address printed in QR codes. Plates hang for years: change it only with a redirect plan.
 PUBLIC_BASE_URL = env_url("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# The licence the portal's content and open data are published under, stated in every page's
+# footer, the API's schema and a `Link: rel="license"` header on every API answer (exports
+# included). Creative Commons Attribution 4.0 lets OpenStreetMap, Wikidata and anyone reuse the
+# data with attribution.
+DATA_LICENCE = {
+    "name": os.environ.get("DATA_LICENCE_NAME", "").strip() or "CC BY 4.0",
+    "url": os.environ.get("DATA_LICENCE_URL", "").strip()
+    or "https://creativecommons.org/licenses/by/4.0/",
+}
 # Letter case of the URL in a plate's QR code. "upper" (HTTPS://QR.LANGSON.GOV.VN/Q/CODE) is all
 # QR-alphanumeric, the smallest symbol and so the biggest modules; "hybrid" keeps the scheme and
 # host in lower case for scanner apps that only open a lower-case https:// as a link (one QR
@@ -225,6 +234,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # `csp_nonce`, for the few inline scripts and styles of non-cached pages.
                 "django.template.context_processors.csp",
+                # `data_licence`, for the footer of every page.
+                "public.context_processors.data_licence",
             ],
         },
     },
@@ -410,6 +421,7 @@ SPECTACULAR_SETTINGS = {
     # The long description (formats, languages, errors, limits) is Markdown beside the API code.
     "DESCRIPTION": (BASE_DIR / "api" / "api.md").read_text(encoding="utf-8"),
     "VERSION": "1",
+    "LICENSE": DATA_LICENCE,
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Request and response bodies differ (ids in, objects out): one component each.
