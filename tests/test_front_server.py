@@ -27,7 +27,7 @@ import yaml
 from axes.models import AccessAttempt
 
 from sites.models import ProblemReport, Status, Street
-from tests.ports import free_port
+from tests.ports import free_port, start_nginx, stop_nginx
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "deploy" / "nginx" / "streetinfo.conf"
@@ -168,17 +168,10 @@ http {{
         )
 
     def start(self) -> None:
-        subprocess.run(["nginx", "-t", "-q", "-c", str(self.config)], check=True)
-        subprocess.run(["nginx", "-c", str(self.config)], check=True)
-        for _ in range(50):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", self.https_port)) == 0:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError("nginx did not start")
+        start_nginx(self.config, self.https_port)
 
     def stop(self) -> None:
-        subprocess.run(["nginx", "-c", str(self.config), "-s", "quit"], check=False)
+        stop_nginx(self.config)
 
     def connection(self, timeout: float = 10) -> http.client.HTTPSConnection:
         return http.client.HTTPSConnection(

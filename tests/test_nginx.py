@@ -7,10 +7,7 @@ import io
 import os
 import re
 import shutil
-import socket
-import subprocess
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -18,7 +15,7 @@ import pytest
 from django.conf import settings
 from PIL import Image
 
-from tests.ports import free_port
+from tests.ports import free_port, start_nginx, stop_nginx
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "operations.md"
 
@@ -87,17 +84,11 @@ http {{
 }}
 """
     )
-    subprocess.run(["nginx", "-t", "-q", "-c", str(config)], check=True)
-    subprocess.run(["nginx", "-c", str(config)], check=True)
     try:
-        for _ in range(50):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
+        start_nginx(config, port)
         yield port
     finally:
-        subprocess.run(["nginx", "-c", str(config), "-s", "quit"], check=False)
+        stop_nginx(config)
         app.shutdown()
 
 

@@ -4,9 +4,6 @@ Django would choose, refreshed on publish, and still there when Django and its d
 import datetime
 import os
 import shutil
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -21,7 +18,7 @@ from edge.static_mode import StaticSite, standalone_config
 from qrplates.models import Plate, PlateScanDay
 from qrplates.scans import visitor_language
 from sites.models import Person, PersonLink, Place, Source, Status
-from tests.ports import free_port
+from tests.ports import free_port, start_nginx, stop_nginx
 from tests.qrplates.conftest import PHONE
 
 NJS = Path("/usr/lib/nginx/modules/ngx_http_js_module.so")
@@ -150,19 +147,13 @@ def nginx(rendered, tmp_path):
         port = free_port()
         config = tmp_path / "nginx.conf"
         config.write_text(standalone_config(rendered, port, django))
-        subprocess.run(["nginx", "-t", "-q", "-c", str(config)], check=True)
-        subprocess.run(["nginx", "-c", str(config)], check=True)
         started.append(config)
-        for _ in range(50):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    return f"http://127.0.0.1:{port}"
-            time.sleep(0.1)
-        raise RuntimeError("nginx did not start")
+        start_nginx(config, port)
+        return f"http://127.0.0.1:{port}"
 
     yield start
     for config in started:
-        subprocess.run(["nginx", "-c", str(config), "-s", "quit"], check=False)
+        stop_nginx(config)
 
 
 def fetch(url: str, **headers) -> tuple[int, dict, bytes]:

@@ -7,9 +7,6 @@ one added to the registry."""
 import http.client
 import os
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,7 +15,7 @@ import pytest
 from edge.static_mode import StaticSite
 from qrplates.scans import visitor_language
 from tests.languages import ZH_HANS, ZH_HANT, add_languages
-from tests.ports import free_port
+from tests.ports import free_port, start_nginx, stop_nginx
 
 NJS = Path("/usr/lib/nginx/modules/ngx_http_js_module.so")
 
@@ -190,19 +187,13 @@ http {{
 }}
 """
         )
-        subprocess.run(["nginx", "-t", "-q", "-c", str(config)], check=True)
-        subprocess.run(["nginx", "-c", str(config)], check=True)
         started.append(config)
-        for _ in range(50):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    return f"127.0.0.1:{port}"
-            time.sleep(0.1)
-        raise RuntimeError("nginx did not start")
+        start_nginx(config, port)
+        return f"127.0.0.1:{port}"
 
     yield start
     for config in started:
-        subprocess.run(["nginx", "-c", str(config), "-s", "quit"], check=False)
+        stop_nginx(config)
 
 
 def ask_nginx(connection: http.client.HTTPConnection, query: str, cookie: str, header: str):
