@@ -159,10 +159,7 @@ def place_shown(found: Dependents, place: Place) -> None:
     for person in Person.objects.filter(Q(pk__in=linked) | Q(pk__in=namesakes)):
         found.add_record(person)
     if namesakes:
-        sharing = Place.objects.filter(
-            Q(person_links__person__in=namesakes) | Q(street__named_after__in=namesakes)
-        ).exclude(pk=place.pk)
-        for other in sharing.distinct():
+        for other in Place.objects.linked_to(namesakes).exclude(pk=place.pk):
             found.add_record(other)
     for other in places_listing(place, positions, units):
         found.add_record(other)
@@ -170,8 +167,7 @@ def place_shown(found: Dependents, place: Place) -> None:
 
 def person_shown(found: Dependents, person: Person) -> None:
     found.add_record(person)
-    places = Place.objects.filter(Q(person_links__person=person) | Q(street__named_after=person))
-    for place in places.distinct():
+    for place in Place.objects.linked_to([person]):
         found.add_record(place)
 
 

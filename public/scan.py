@@ -10,7 +10,6 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import resolve, reverse
@@ -90,9 +89,7 @@ def nearby_places(record: PublishableModel) -> list[Place]:
     if isinstance(record, Place):
         return nearby(record).places
     if isinstance(record, Person):
-        linked = Q(person_links__person=record) | Q(street__named_after=record)
-        places = Place.objects.published().for_list().filter(linked).distinct()
-        return list(places[:NEARBY_LIMIT])
+        return list(Place.objects.published().for_list().linked_to([record])[:NEARBY_LIMIT])
     return []
 
 

@@ -13,10 +13,6 @@ from django.db.models import Q, QuerySet
 from qrplates.models import Plate
 from sites.models import Person, Place, published_q
 
-# A plate with its record, kind-specific columns included (the record's page and the plate's
-# forms show them): one query.
-LANDING_RELATED = ("place__street", "place__relic", "place__scenicspot", "person")
-
 
 def plate_landing(code: str, plates: QuerySet[Plate] | None = None) -> tuple[Plate, Place | Person]:
     """The plate whose code is `code` (already read with `codes.normalize`), among `plates` (by
@@ -27,7 +23,7 @@ def plate_landing(code: str, plates: QuerySet[Plate] | None = None) -> tuple[Pla
     shows a "being updated" page). Raises Plate.DoesNotExist when no such plate exists. One
     query, and one more for each merge followed."""
     plates = Plate.objects.all() if plates is None else plates
-    plate = plates.select_related(*LANDING_RELATED).get(code=code)
+    plate = plates.select_related(*Plate.OWNER_RELATED).get(code=code)
     record = plate.landing()
     return plate, record.specific if isinstance(record, Place) else record
 

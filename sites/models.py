@@ -621,6 +621,13 @@ class PlaceQuerySet(PublishableQuerySet):
     def in_unit(self, unit: AdminUnit) -> PlaceQuerySet:
         return self.filter(unit=unit)
 
+    def linked_to(self, people) -> PlaceQuerySet:
+        """Places tied to any of `people` (persons or their ids): by a link, or as a street
+        named after one of them. Each place once."""
+        return self.filter(
+            Q(person_links__person__in=people) | Q(street__named_after__in=people)
+        ).distinct()
+
     def for_list(self) -> PlaceQuerySet:
         """What a list of places shows: the place row and its unit, one query (without the
         unit's boundary polygon: kilobytes per row that no list shows)."""
@@ -1030,6 +1037,9 @@ class BelongsToRecord(models.Model):
     record, redeclares the keys with `owner_fields(...)`."""
 
     place, person = owner_fields()
+
+    # For select_related(): the owner with its kind's own row, so that `owner` costs no query.
+    OWNER_RELATED = (*(f"place__{name}" for name in Place.CHILD_ACCESSORS.values()), "person")
 
     class Meta:
         abstract = True

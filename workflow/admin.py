@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from sites import roles
 from sites.admin_scope import can
 from sites.models import (
+    BelongsToRecord,
     EditorUnit,
     ProblemReport,
     PublishableModel,
@@ -178,7 +179,7 @@ class ReviewAdminMixin:
 
 
 class SubmissionAdmin(admin.ModelAdmin):
-    list_select_related = ["place", "place__unit", "person", "plate"]
+    list_select_related = [*BelongsToRecord.OWNER_RELATED, "place__unit", "plate"]
     date_hierarchy = "created_at"
     list_per_page = 50
 

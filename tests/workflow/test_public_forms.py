@@ -7,7 +7,9 @@ import io
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -235,3 +237,22 @@ def test_a_forged_forwarded_address_does_not_escape_the_limit(own_street, settin
         for n in range(4)
     ]
     assert answers == [302, 302, 429, 429]
+
+
+def test_the_report_queue_costs_the_same_queries_for_one_report_or_many(
+    reviewer_client, own_street, other_relic
+):
+    """Each row links to its street or relic (`owner`, the place's own kind): read with the
+    list, not one query per row."""
+    url = reverse("admin:sites_problemreport_changelist")
+    ProblemReport.objects.create(place=own_street, kind="damaged")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert reviewer_client.get(url).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for place in (own_street, other_relic, other_relic, own_street):
+        ProblemReport.objects.create(place=place, kind="damaged")
+    assert queries() == one
