@@ -25,7 +25,7 @@ from modeltranslation.admin import (
 from simple_history.admin import SimpleHistoryAdmin
 
 from lib import languages
-from lib.text import nfc, slugify_vi, strip_markup
+from lib.text import slugify_vi
 from sites import roles
 from sites.admin_scope import (
     RoleAutocompleteMixin,
@@ -42,6 +42,7 @@ from sites.models import (
     Source,
     Status,
     TextState,
+    stored_text,
 )
 from sites.services import record_save
 from sites.translation import translated_fields
@@ -148,13 +149,12 @@ class PublishableForm(forms.ModelForm):
         that is only markup is empty), so the editor is told here, by the field, and the save
         that follows cannot fail."""
         cleaned = super().clean()
+        fields = {field.name: field for field in self._meta.model._meta.concrete_fields}
         for name, value in list(cleaned.items()):
-            field = self.fields[name]
-            if not isinstance(value, str) or not isinstance(field, forms.CharField):
+            if not (self.fields[name].required and isinstance(value, str) and name in fields):
                 continue
-            stored = strip_markup(nfc(value))
-            if field.required and value.strip() and not stored.strip():
-                self.add_error(name, field.error_messages["required"])
+            if value.strip() and not stored_text(fields[name], value).strip():
+                self.add_error(name, self.fields[name].error_messages["required"])
         return cleaned
 
     def changed_languages(self) -> set[str]:

@@ -96,10 +96,13 @@ class NormalizedTextModel(models.Model):
             if isinstance(field, models.CharField | models.TextField):
                 value = getattr(self, field.attname)
                 if isinstance(value, str):
-                    value = nfc(value)
-                    if is_free_text(field):
-                        value = strip_markup(value)
-                    setattr(self, field.attname, value)
+                    setattr(self, field.attname, stored_text(field, value))
+
+
+def stored_text(field: models.Field, value: str) -> str:
+    """`value` as `field` stores it: NFC, and without markup where people write free text."""
+    value = nfc(value)
+    return strip_markup(value) if is_free_text(field) else value
 
 
 class Status(models.TextChoices):
