@@ -4,6 +4,7 @@ GeoDjango would need GDAL/GEOS/SpatiaLite on every editor's laptop; ray casting 
 simplified polygons answers "which commune contains this point" in microseconds.
 """
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 
@@ -83,3 +84,8 @@ def geometry_bbox(geometry: dict) -> list[float]:
     lons = [p[0] for p in points]
     lats = [p[1] for p in points]
     return [min(lons), min(lats), max(lons), max(lats)]
+
+
+def path_length_m(points: Sequence[tuple[float, float]]) -> float:
+    """Length in metres of the straight legs through (lat, lon) pairs, in order."""
+    return sum(distance_m(*a, *b) for a, b in itertools.pairwise(points))

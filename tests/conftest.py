@@ -33,15 +33,18 @@ def media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def fresh_caches(settings):
     """Each test starts with empty caches (the page cache would otherwise serve a page rendered
-    from another test's data) and writes scan counts at once."""
+    from another test's data; the units' boundaries could be another test's edit, rolled back)
+    and writes scan counts at once."""
     from django.core.cache import caches
 
     from lib.ratelimits import counters
     from qrplates.scans import scan_buffer
+    from sites.models import forget_unit_boundaries
 
     for alias in settings.CACHES:
         caches[alias].clear()
     counters.forget()
+    forget_unit_boundaries()
     scan_buffer.discard()
     settings.SCAN_COUNT_FLUSH_SECONDS = 0
 

@@ -56,3 +56,35 @@ def test_a_merger_is_a_data_edit():
     old.save()
     assert old not in AdminUnit.objects.communes()
     assert list(new.predecessors.all()) == [old]
+
+
+def test_the_communes_cover_the_province_without_gap_or_overlap():
+    shapely = pytest.importorskip("shapely")
+    from shapely.geometry import shape
+
+    communes = [shape(u.boundary) for u in AdminUnit.objects.communes()]
+    province = shape(AdminUnit.objects.get(level=AdminUnit.Level.PROVINCE).boundary)
+    union = shapely.union_all(communes)
+    # The province is exactly their union (to the file's 1e-5 degree grid: about a metre).
+    assert union.symmetric_difference(province).area < 1e-9
+    # No overlap: their areas add up to the union's.
+    assert sum(c.area for c in communes) == pytest.approx(union.area, rel=1e-9)
+    # No gap: the union is one piece with no hole in it.
+    assert union.geom_type == "Polygon"
+    assert not union.interiors
+
+
+def test_boundaries_are_read_once_per_process(django_assert_num_queries):
+    AdminUnit.objects.containing(*NHI_THANH)
+    with django_assert_num_queries(1):  # the unit itself, without its boundary
+        assert AdminUnit.objects.containing(*MAU_SON).code == "06196"
+    with django_assert_num_queries(0):
+        assert AdminUnit.objects.containing(*HANOI) is None
+
+
+def test_editing_a_unit_is_seen_at_once():
+    AdminUnit.objects.containing(*NHI_THANH)
+    tam_thanh = AdminUnit.objects.get(code="05986")
+    tam_thanh.boundary = AdminUnit.objects.get(code="06196").boundary
+    tam_thanh.save()
+    assert AdminUnit.objects.containing(*NHI_THANH) is None
