@@ -25,6 +25,7 @@ from sites.models import (
     Place,
     ProblemReport,
     Relic,
+    Route,
     ScenicSpot,
     Street,
     Suggestion,
@@ -70,6 +71,7 @@ admin.site.register(ScenicSpot, HeritageAdmin)
 admin.site.register(Place, PlaceAdmin)
 admin.site.register(Person, PersonAdmin)
 admin.site.register(AdminUnit, content.AdminUnitAdmin)
+admin.site.register(Route, content.RouteAdmin)
 admin.site.register(Plate, PlateAdmin)
 admin.site.register(PrintBatch, PrintBatchAdmin)
 admin.site.register(ProblemReport, ProblemReportAdmin)

@@ -29,6 +29,7 @@ urlpatterns = [
     path("offline/", views.OfflineView.as_view(), name="offline"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person"),
     path("units/<slug:slug>/", views.UnitDetailView.as_view(), name="unit"),
+    path("routes/<slug:slug>/", views.RouteDetailView.as_view(), name="route"),
     path("units/<slug:slug>/offline.json", views.unit_offline, name="unit_offline"),
     path("<placekind:kind>/", views.KindListView.as_view(), name="kind"),
     path("<placekind:kind>/<slug:slug>/", views.PlaceDetailView.as_view(), name="place"),

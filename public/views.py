@@ -36,7 +36,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from lib.static_text import static_text
-from public import seo
+from public import maps, seo
 from sites.models import (
     AdminUnit,
     HeritageFields,
@@ -45,6 +45,8 @@ from sites.models import (
     PersonLink,
     Photo,
     Place,
+    Route,
+    RouteStop,
     Street,
     published_q,
 )
@@ -206,6 +208,7 @@ class PlaceDetailView(RecordMixin, DetailView):
             former_names=list(place.former_names.all()) if isinstance(place, Street) else [],
             nearby=around.near,
             unit_places=around.in_unit,
+            map=maps.place_map(place, around.near),
             directions=seo.directions(place),
             jsonld=seo.jsonld_script(seo.place_jsonld(place, context, image)),
             og_type="article",
@@ -263,6 +266,30 @@ class PersonDetailView(RecordMixin, DetailView):
         return context
 
 
+class RouteDetailView(PublicPageMixin, DetailView):
+    """A walking route: its stops in order (published ones only), their map, the length and
+    walking time computed from the stops. Two queries."""
+
+    template_name = "sites/route_detail.html"
+    context_object_name = "route"
+    queryset = Route.objects.published().prefetch_related(
+        Prefetch("stops", queryset=RouteStop.objects.select_related("place"))
+    )
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        stops = self.object.published_stops()
+        length = Route.length_of(stops)
+        context.update(
+            stops=stops,
+            length_m=length,
+            minutes=Route.walking_minutes(length),
+            map=maps.route_map(self.object, stops),
+            meta_description=seo.description(self.object.summary or self.object.body),
+        )
+        return context
+
+
 def grouped_by_kind(places: list[Place]) -> list[tuple[str, list[Place]]]:
     """(plural label, places) for each kind present, in the kinds' order, places by slug."""
     order = list(Place.Kind)
@@ -283,6 +310,7 @@ class UnitDetailView(PublicPageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         places = list(Place.objects.published().in_unit(self.object).for_list())
         context.update(
+            map=maps.unit_map(self.object, places),
             places_by_kind=grouped_by_kind(places),
             place_count=len(places),
             offline_url=reverse("sites:unit_offline", kwargs={"slug": self.object.slug}),
@@ -368,11 +396,16 @@ class HomeView(PublicPageMixin, TemplateView):
             (label, count, reverse("sites:kind", kwargs={"kind": Place.URL_SEGMENTS[kind]}))
             for kind, label, count in kind_counts()
         ]
+        context["routes"] = list(Route.objects.published().only("slug", "title"))
         context["units"] = list(
             AdminUnit.objects.communes()
             .filter(published_q("places"))
             .annotate(n=Count("places"))
             .order_by("slug")
+        )
+        context["map"] = maps.province_map(
+            list(AdminUnit.objects.communes().defer("boundary")),
+            {unit.pk for unit in context["units"]},
         )
         context["meta_description"] = translation.gettext(
             "The history of Lạng Sơn's streets, relics and scenic spots and of the people "

@@ -39,6 +39,7 @@ from sites.models import (
     Photo,
     Place,
     PublishableModel,
+    RouteStop,
     Source,
     Status,
     TextState,
@@ -493,3 +494,32 @@ class AdminUnitAdmin(RoleAutocompleteMixin, TabbedTranslationAdmin):
         # The slug is the folded name, so "ky lua" finds "Phường Kỳ Lừa". (The "commune or
         # ward" box of a record offers an editor their own units only: roles.choices.)
         return Q(slug__contains=slugify_vi(term)) | Q(code__startswith=term)
+
+
+class RouteStopInline(admin.TabularInline):
+    model = RouteStop
+    extra = 1
+    autocomplete_fields = ["place"]
+    fields = ["position", "place"]
+    ordering = ["position"]
+
+
+class RouteAdmin(TabbedTranslationAdmin):
+    """Walking routes: the stops in order; the length and walking time are computed from them
+    on the page. Publishing a route asks the same rule as a record's status (roles)."""
+
+    list_display = ["title", "status", "slug"]
+    list_filter = ["status"]
+    search_fields = ["slug", "title_vi", "title_en"]
+    fields = ["title", "summary", "body", "slug", "status", "external_id"]
+    inlines = [RouteStopInline]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        field = super().formfield_for_choice_field(db_field, request, **kwargs)
+        if db_field.name == "status":
+            field.choices = [
+                (value, label)
+                for value, label in field.choices
+                if roles.can_set_status(request.user, value)
+            ]
+        return field

@@ -37,6 +37,8 @@ class SitesConfig(AppConfig):
             models.FormerName,
             models.RecordAttachment,
             models.OldSlug,
+            models.Route,
+            models.RouteStop,
         )
         for signal in (post_save, post_delete):
             signal.connect(

@@ -30,6 +30,8 @@ from sites.models import (
     PersonLink,
     Place,
     Relic,
+    Route,
+    RouteStop,
     ScenicSpot,
     Source,
     Status,
@@ -54,6 +56,22 @@ MONTHS = {
         ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
     )
 }
+# Walking routes: (id, fields, the facts' site ids in walking order).
+ROUTES = [
+    (
+        "tam-thanh",
+        {
+            "title_vi": "Đi bộ ở Tam Thanh: động Nhị Thanh, động Tam Thanh, núi Tô Thị",
+            "title_en": "A walk in Tam Thanh: Nhị Thanh cave, Tam Thanh cave, Tô Thị mountain",
+            "summary_vi": "Ba danh thắng của phường Tam Thanh, theo thứ tự: động Nhị Thanh, "
+            "động Tam Thanh và núi Tô Thị.",
+            "summary_en": "Three scenic spots of Tam Thanh ward, in this order: Nhị Thanh cave, "
+            "Tam Thanh cave and Tô Thị mountain.",
+            "status": Status.PUBLISHED,
+        },
+        ["dong-nhi-thanh", "dong-chua-tam-thanh", "nui-to-thi"],
+    ),
+]
 GITHUB_REF = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+):(?P<path>[^@]+)@(?P<commit>[0-9a-f]{7,40})$")
 
 
@@ -244,7 +262,27 @@ class DemoLoader:
             self.load_people()
             self.load_sites()
             self.load_streets()
+            self.load_routes()
         return self.report
+
+    def load_routes(self) -> None:
+        """The demo's walking routes (`ROUTES`): only places the facts give coordinates for,
+        and texts that say no more than the facts (which sites, in which ward, in which order)."""
+        for route_id, fields, stop_ids in ROUTES:
+            places = [
+                Place.objects.filter(external_id=f"demo:site:{stop}").first() for stop in stop_ids
+            ]
+            if not all(place and place.has_coordinates for place in places):
+                self.report.skipped.append(f"route {route_id!r}: a stop has no coordinates")
+                continue
+            route = self.upsert(Route, f"demo:route:{route_id}", fields)
+            wanted = [(position, place.pk) for position, place in enumerate(places, start=1)]
+            if list(route.stops.values_list("position", "place_id")) != wanted:
+                route.stops.all().delete()
+                RouteStop.objects.bulk_create(
+                    RouteStop(route=route, place_id=pk, position=position)
+                    for position, pk in wanted
+                )
 
 
 def load_demo() -> LoadReport:

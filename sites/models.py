@@ -1319,3 +1319,104 @@ class Suggestion(PublicSubmission):
         verbose_name_plural = _("suggestions")
         default_related_name = "suggestions"
         constraints = [one_owner_constraint("suggestion_one_owner")]
+
+
+# A walking route: an ordered list of places (a heritage walk). Its length and walking time are
+# computed from the stops' coordinates, never typed.
+WALKING_SPEED_M_PER_MIN = 75  # 4.5 km/h, an unhurried walk between sites
+
+
+class RouteQuerySet(PublishableQuerySet):
+    def through(self, places) -> RouteQuerySet:
+        """Routes with a stop at any of `places` (places or their ids), each route once."""
+        return self.filter(stops__place__in=places).distinct()
+
+
+class Route(NormalizedTextModel):
+    """A walking route through published places, in order, with its own title and texts in
+    each language of the registry; published by the same rule as places (`published_q`)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("One or two sentences shown first on the page.")
+    )
+    body = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("Plain text; separate paragraphs with an empty line."),
+    )
+    slug = models.SlugField(
+        _("address (slug)"),
+        max_length=120,
+        unique=True,
+        blank=True,
+        help_text=_("The last part of the page address. Leave empty to make it from the title."),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    external_id = models.CharField(_("external ID"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RouteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("walking route")
+        verbose_name_plural = _("walking routes")
+        constraints = [PublishableModel.external_id_constraint("route_external_id_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify_vi(getattr(self, f"title_{DEFAULT_SUFFIX}", "") or self.title)[
+                :120
+            ].strip("-")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("sites:route", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    def published_stops(self) -> list[Place]:
+        """The route's published places in order (prefetch `stops__place` to make it free)."""
+        stops = sorted(self.stops.all(), key=lambda stop: stop.position)
+        return [stop.place for stop in stops if stop.place.is_published]
+
+    @staticmethod
+    def length_of(places: list[Place]) -> int | None:
+        """Metres along the straight legs between consecutive stops; None when a stop has no
+        coordinates (a length that leaves out a leg would mislead a walker)."""
+        if len(places) < 2 or not all(place.has_coordinates for place in places):
+            return None
+        return round(geo.path_length_m([(place.lat, place.lon) for place in places]))
+
+    @staticmethod
+    def walking_minutes(length_m: int | None) -> int | None:
+        """At WALKING_SPEED_M_PER_MIN, rounded up to 5 minutes: a visitor's order of magnitude."""
+        if length_m is None:
+            return None
+        return max(5, -(-length_m // (WALKING_SPEED_M_PER_MIN * 5)) * 5)
+
+
+class RouteStop(models.Model):
+    route = models.ForeignKey(
+        Route, verbose_name=_("walking route"), on_delete=models.CASCADE, related_name="stops"
+    )
+    place = models.ForeignKey(
+        Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="route_stops"
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["route", "position", "pk"]
+        verbose_name = _("stop")
+        verbose_name_plural = _("stops")
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.place}"

@@ -16,6 +16,7 @@ from sites.models import (
     Photo,
     Place,
     Relic,
+    Route,
     ScenicSpot,
     Source,
     Street,
@@ -35,6 +36,11 @@ class PersonTranslation(TranslationOptions):
 @register(Place)
 class PlaceTranslation(TranslationOptions):
     fields = ("name", "summary", "body")
+
+
+@register(Route)
+class RouteTranslation(TranslationOptions):
+    fields = ("title", "summary", "body")
 
 
 @register(Street)

@@ -146,7 +146,7 @@ def test_pages_meet_wcag_aa_and_reflow_at_double_text_size(site, phone, screensh
     # Every control a thumb has to hit is at least 44 px on both sides.
     small = page.evaluate(
         """() => [...document.querySelectorAll(
-                'nav a, .btn, ul.plain li > a:first-child, form.search input')]
+                'nav a, .btn, .plain li > a:first-of-type, form.search input')]
             .filter((el) => el.offsetParent !== null)
             .map((el) => [el.textContent.trim(), el.getBoundingClientRect()])
             .filter(([, r]) => r.width < 44 || r.height < 44)
