@@ -1,18 +1,30 @@
 """Bytes on the wire for a place page: the HTML as rendered (baseline), as the app sends it
 (gzip, GZipMiddleware), and as a brotli-capable proxy would (quality 5, a usual dynamic
 setting), over every demo place in both languages; the heaviest against the 14 KB that arrive
-in the first round trip.
+in the first round trip. Then the inline SVG map's share of each kind of page (place, commune or
+ward, home, walking route): the page's gzip bytes with its map, less the same page with the map
+cut out (the baseline, measured in the same run), against the 2 KB a map may add.
 
     .venv/bin/python bench/page_weight.py
 """
 
 import gzip
+import re
 import statistics
 
 import brotli
 from _setup import django_with_demo
 
 BUDGET = 14 * 1024
+MAP_BUDGET = 2 * 1024
+SVG = re.compile(rb"<svg .*?</svg>", re.S)
+
+
+def map_share(raw: bytes) -> tuple[int, int, int]:
+    """(gzip bytes of the page, of the page without its map, the map's share of the first)."""
+    with_map = len(gzip.compress(raw))
+    without = len(gzip.compress(SVG.sub(b"", raw)))
+    return with_map, without, with_map - without
 
 
 def main() -> None:
@@ -55,6 +67,42 @@ def main() -> None:
         f"heaviest page {heaviest[0]}: {heaviest[2]} bytes gzip = "
         f"{heaviest[2] / BUDGET:.2f} of the 14 KB first round trip"
     )
+    map_bytes(client)
+
+
+def map_bytes(client) -> None:
+    from django.utils import translation
+
+    from sites.models import AdminUnit, Place, Route
+
+    pages: dict[str, list[str]] = {"place": [], "commune or ward": [], "home": [], "route": []}
+    for language in ("vi", "en"):
+        with translation.override(language):
+            pages["home"].append(f"/{language}/")
+            pages["place"] += [p.get_absolute_url() for p in Place.objects.published()]
+            pages["commune or ward"] += [
+                u.get_absolute_url()
+                for u in AdminUnit.objects.communes().filter(places__isnull=False).distinct()
+            ]
+            pages["route"] += [r.get_absolute_url() for r in Route.objects.published()]
+    print(f"\nmap bytes per page (gzip, page with map less page without; budget {MAP_BUDGET})")
+    print(
+        f"{'page':18}{'pages':>6}{'map median':>12}{'map max':>10}"
+        f"{'page max':>10}{'no-map max':>12}"
+    )
+    for kind, urls in pages.items():
+        shares = []
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            shares.append(map_share(response.content))
+        if not shares:
+            continue
+        print(
+            f"{kind:18}{len(shares):>6}{statistics.median(s[2] for s in shares):>12.0f}"
+            f"{max(s[2] for s in shares):>10}{max(s[0] for s in shares):>10}"
+            f"{max(s[1] for s in shares):>12}"
+        )
 
 
 if __name__ == "__main__":

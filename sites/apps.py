@@ -40,11 +40,11 @@ class SitesConfig(AppConfig):
             models.Route,
             models.RouteStop,
         )
-        for signal in (post_save, post_delete):
-            signal.connect(
-                models.forget_unit_boundaries,
-                sender=models.AdminUnit,
-                dispatch_uid=f"unit-boundaries-{signal is post_save}",
-            )
+        post_save.connect(
+            models.forget_unit_boundaries, sender=models.AdminUnit, dispatch_uid="unit-saved"
+        )
+        post_delete.connect(
+            models.forget_unit_boundaries, sender=models.AdminUnit, dispatch_uid="unit-deleted"
+        )
         post_save.connect(signals.saved_or_deleted, dispatch_uid="content-save")
         post_delete.connect(signals.saved_or_deleted, dispatch_uid="content-delete")

@@ -139,8 +139,8 @@ def test_a_place_without_coordinates_offers_its_commune_or_ward_instead(client, 
 def test_directions_are_offered_only_with_coordinates(client, demo):
     cave = ScenicSpot.objects.get(slug="dong-nhi-thanh")
     html = page(client, cave, "en")
-    assert 'href="geo:21.851727,106.752232?q=21.851727,106.752232(Nh' in html
-    assert "https://www.openstreetmap.org/?mlat=21.851727&amp;mlon=106.752232" in html
+    assert 'href="geo:21.851623,106.751777?q=21.851623,106.751777(Nh' in html
+    assert "https://www.openstreetmap.org/?mlat=21.851623&amp;mlon=106.751777" in html
     street_html = page(client, Street.objects.get(slug="pho-mai-the-chuan"), "en")
     assert "geo:" not in street_html
     assert "openstreetmap" not in street_html

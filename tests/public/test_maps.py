@@ -1,0 +1,146 @@
+"""The maps drawn on the server: what they show matches the page's lists, they are announced
+to screen readers, and each adds at most 2 KB (gzip) to its page."""
+
+import gzip
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from sites.models import AdminUnit, Place, Route, RouteStop, ScenicSpot, Status
+
+pytestmark = pytest.mark.django_db
+
+SVG = "{http://www.w3.org/2000/svg}"
+MAP_BUDGET = 2 * 1024
+
+
+def page(url: str) -> str:
+    response = Client().get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def the_map(html: str) -> ET.Element:
+    found = re.findall(r"<svg .*?</svg>", html, re.S)
+    assert len(found) == 1
+    return ET.fromstring(found[0])
+
+
+def map_share(html: str) -> int:
+    """What the map adds to the page, in gzip bytes."""
+    without = re.sub(r"<svg .*?</svg>", "", html, flags=re.S)
+    return len(gzip.compress(html.encode())) - len(gzip.compress(without.encode()))
+
+
+def linked_titles(svg: ET.Element) -> list[tuple[str, str]]:
+    return [(a.find(SVG + "title").text, a.get("href")) for a in svg.iter(SVG + "a")]
+
+
+def url_of(record) -> str:
+    with translation.override("en"):
+        return record.get_absolute_url()
+
+
+def test_the_place_map_numbers_the_nearby_places_as_the_list_does(demo):
+    cave = Place.objects.get(slug="dong-nhi-thanh")
+    html = page(url_of(cave))
+    svg = the_map(html)
+    assert svg.get("role") == "img"
+    assert svg.find(SVG + "title").text == "Map of Nhị Thanh Cave"
+    assert "Tam Thanh Ward" in svg.find(SVG + "desc").text
+    listed = re.findall(
+        r'<li><span class="dot">(\d+)</span> <a href="([^"]+)">', html.split("<h2>Nearby</h2>")[1]
+    )
+    numbered = [
+        (a.find(SVG + "text").text, a.get("href"))
+        for a in svg.iter(SVG + "a")
+        if a.find(SVG + "text") is not None
+    ]
+    assert listed and numbered == listed
+    assert map_share(html) <= MAP_BUDGET
+
+
+def test_a_place_without_coordinates_shows_its_commune_and_says_so(demo):
+    place = Place.objects.published().filter(lat=None).exclude(unit=None).first()
+    svg = the_map(page(url_of(place)))
+    assert "is not known yet" in svg.find(SVG + "desc").text
+    assert not list(svg.iter(SVG + "circle"))
+
+
+def test_the_unit_map_shows_its_places_that_have_a_position(demo):
+    unit = AdminUnit.objects.get(slug="phuong-tam-thanh")
+    html = page(url_of(unit))
+    svg = the_map(html)
+    placed = Place.objects.published().in_unit(unit).with_coordinates()
+    assert sorted(href for _title, href in linked_titles(svg)) == sorted(url_of(p) for p in placed)
+    for _title, href in linked_titles(svg):
+        assert f'href="{href}"' in html.split("</svg>")[1]  # also in the list
+    assert map_share(html) <= MAP_BUDGET
+
+
+def test_the_home_map_links_the_communes_that_have_places(demo):
+    html = page("/en/")
+    svg = the_map(html)
+    with_places = AdminUnit.objects.communes().filter(places__status=Status.PUBLISHED).distinct()
+    assert sorted(href for _title, href in linked_titles(svg)) == sorted(
+        url_of(unit) for unit in with_places
+    )
+    assert "65 communes and wards" in svg.find(SVG + "desc").text
+    assert map_share(html) <= MAP_BUDGET
+
+
+@pytest.fixture
+def route(demo):
+    return Route.objects.get(external_id="demo:route:tam-thanh")
+
+
+def test_the_demo_route_walks_three_sourced_places(route):
+    stops = route.published_stops()
+    assert [p.slug for p in stops] == ["dong-nhi-thanh", "dong-va-chua-tam-thanh", "nui-to-thi"]
+    assert all(p.has_coordinates for p in stops)
+    length = Route.length_of(stops)
+    assert 1500 < length < 3000
+    assert Route.walking_minutes(length) == 30
+
+
+def test_the_route_page_lists_and_draws_the_stops_in_order(route):
+    html = page(url_of(route))
+    svg = the_map(html)
+    stops = route.published_stops()
+    assert [href for _t, href in linked_titles(svg)] == [url_of(p) for p in stops]
+    assert [t.text for t in svg.iter(SVG + "text") if t.text.isdigit()] == ["1", "2", "3"]
+    assert len([p for p in svg.iter(SVG + "path") if p.get("stroke-width") == "3"]) == 1
+    assert "about 30 minutes" in html
+    assert map_share(html) <= MAP_BUDGET
+    assert url_of(route) in page("/en/")
+
+
+def test_a_route_shows_only_published_stops_and_is_hidden_until_published(route):
+    cave = ScenicSpot.objects.get(slug="dong-va-chua-tam-thanh")
+    cave.status = Status.DRAFT
+    cave.save()
+    html = page(url_of(route))
+    assert cave.name_en not in html
+    route.status = Status.DRAFT
+    route.save()
+    assert Client().get(url_of(route)).status_code == 404
+    assert url_of(route) not in page("/en/")
+
+
+def test_a_route_with_a_stop_without_position_has_no_length(route):
+    place = Place.objects.published().filter(lat=None).first()
+    RouteStop.objects.create(route=route, place=place, position=9)
+    route = Route.objects.get(pk=route.pk)
+    assert Route.length_of(route.published_stops()) is None
+    html = page(url_of(route))
+    assert "Walking time" not in html
+    assert place.name_en in html
+
+
+def test_the_route_page_speaks_vietnamese(route):
+    html = page(reverse("sites:route", kwargs={"slug": route.slug}).replace("/en/", "/vi/"))
+    assert "Đi bộ ở Tam Thanh" in html
