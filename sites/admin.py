@@ -7,16 +7,19 @@ These classes know nothing of plates or of the Department's workflow, and regist
 `backoffice/admin.py` adds the plates, the review pages and the spreadsheet import to them and
 puts them on the admin site."""
 
+from urllib.parse import urlsplit
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csp import csp_override
 from modeltranslation.admin import (
     TabbedTranslationAdmin,
     TranslationStackedInline,
@@ -34,6 +37,7 @@ from sites.admin_scope import (
     can,
 )
 from sites.models import (
+    AdminUnit,
     FormerName,
     PersonLink,
     Photo,
@@ -44,6 +48,7 @@ from sites.models import (
     Status,
     TextState,
     stored_text,
+    unit_boundaries,
 )
 from sites.services import record_save
 from sites.translation import translated_fields
@@ -365,7 +370,44 @@ def place_fieldsets(
     return fieldsets
 
 
+def admin_map_csp() -> dict:
+    """The Content-Security-Policy of a page with the admin's map: the site's own, with the
+    tile server's host added to img-src (settings.ADMIN_MAP_TILES). Only those admin pages get
+    it; the public site loads nothing from another host. (`data:` too: Leaflet blanks a tile it
+    abandons with a one-pixel data: image.)"""
+    tiles = urlsplit(settings.ADMIN_MAP_TILES)
+    policy = dict(settings.SECURE_CSP)
+    policy["img-src"] = [*policy.get("img-src", []), f"{tiles.scheme}://{tiles.netloc}", "data:"]
+    return policy
+
+
+def units_geojson(request: HttpRequest) -> JsonResponse:
+    """Every current commune and ward, with its boundary, as a GeoJSON FeatureCollection: the
+    outlines the admin's map draws under a place's point (read from the process's copy of the
+    boundaries, `unit_boundaries`)."""
+    boundaries = unit_boundaries()
+    units = AdminUnit.objects.communes().defer("boundary").order_by("slug")
+    features = [
+        {
+            "type": "Feature",
+            "id": unit.pk,
+            "properties": {"name": unit.name, "code": unit.code},
+            "geometry": boundaries[unit.pk][1],
+        }
+        for unit in units
+        if unit.pk in boundaries
+    ]
+    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 class PlaceAdminBase(PublishableAdmin):
+    """A place's form: its point can be placed on a map (Leaflet from our static files, over
+    tiles from settings.ADMIN_MAP_TILES) that also draws our communes' outlines, so that an
+    editor sees in which commune the point falls even when the tiles do not load. The latitude
+    and longitude boxes stay, and typing in them moves the point."""
+
     list_display = ["name", "unit", "status", translation_mark, "updated_at"]
     list_select_related = ["unit"]
     autocomplete_fields = ["unit", "merged_into"]
@@ -387,6 +429,34 @@ class PlaceAdminBase(PublishableAdmin):
             # must choose one.
             field.required = True
         return field
+
+    class Media:
+        css = {"all": ["vendor/leaflet/leaflet.css", "css/admin_place_map.css"]}
+        js = ["vendor/leaflet/leaflet.js", "js/admin_place_map.js"]
+
+    def get_urls(self) -> list:
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "units.geojson",
+                self.admin_site.admin_view(units_geojson),
+                name="{}_{}_units_geojson".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request: HttpRequest, context: dict, *args, **kwargs):
+        info = self.opts.app_label, self.opts.model_name
+        context["place_map"] = {
+            "tiles": settings.ADMIN_MAP_TILES,
+            "attribution": settings.ADMIN_MAP_ATTRIBUTION,
+            "units": reverse("admin:{}_{}_units_geojson".format(*info)),
+        }
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def changeform_view(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        view = csp_override(admin_map_csp())(super().changeform_view)
+        return view(request, *args, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Place, form, change: bool) -> None:
         had_unit = obj.unit_id is not None

@@ -377,6 +377,16 @@ STORAGES = {
 # The admin's tabbed translation fields need jQuery UI: served from our static files, never a CDN.
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
+# The background tiles of the admin's map for placing a point (Leaflet, from our static files).
+# Their host is allowed in the admin place forms' Content-Security-Policy only; the public site
+# draws its maps itself and loads nothing from another host. Without tiles (offline, blocked),
+# the map still shows our communes' outlines.
+ADMIN_MAP_TILES = env_url("ADMIN_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+ADMIN_MAP_ATTRIBUTION = (
+    os.environ.get("ADMIN_MAP_ATTRIBUTION", "").strip()
+    or "© OpenStreetMap contributors (openstreetmap.org/copyright)"
+)
+
 # Reverse proxies in front of the app (nginx alone: 1). With 0, the client's address is the
 # connection's; with N, the N-th address from the right of X-Forwarded-For (what the nearest of
 # our proxies saw), never a value the client chose. Used by the API's throttles, the admin login
