@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 
 from qrplates.admin import (
+    FieldPositionMixin,
     MintPermissionMixin,
     PersonPlateInline,
     PlacePlateInline,
@@ -47,11 +48,11 @@ class DepartmentRecordMixin(ReviewAdminMixin, SpreadsheetAdminMixin, MintPermiss
     actions = [*ReviewAdminMixin.actions, mint_plates]
 
 
-class StreetAdmin(DepartmentRecordMixin, content.StreetAdmin):
+class StreetAdmin(DepartmentRecordMixin, FieldPositionMixin, content.StreetAdmin):
     inlines = [*content.StreetAdmin.inlines, PlacePlateInline]
 
 
-class HeritageAdmin(DepartmentRecordMixin, content.HeritageAdmin):
+class HeritageAdmin(DepartmentRecordMixin, FieldPositionMixin, content.HeritageAdmin):
     inlines = [*content.HeritageAdmin.inlines, PlacePlateInline]
 
 

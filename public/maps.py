@@ -54,6 +54,11 @@ def place_map(place: Place, nearby: list[tuple[Place, int]]) -> SafeString:
     if not outlines and not place.has_coordinates:
         return SafeString("")
     points = _dots((other for other, _distance in nearby), numbered=True)
+    lines = []
+    if getattr(place, "has_ends", False):
+        # A street whose two ends are known (its plates at both ends): drawn as a line.
+        ends = [(place.lon, place.lat), (place.end_lon, place.end_lat)]
+        lines.append(svgmap.Line(ends, title=place.name, stroke=HERE))
     if place.has_coordinates:
         points.append(svgmap.Point(place.lon, place.lat, title=place.name, fill=HERE))
         if unit:
@@ -74,6 +79,7 @@ def place_map(place: Place, nearby: list[tuple[Place, int]]) -> SafeString:
         title=gettext("Map of %(place)s") % {"place": place.name},
         desc=desc,
         outlines=outlines,
+        lines=lines,
         points=points,
         id_prefix="place-map",
     )

@@ -4,14 +4,25 @@
 visitors' forms about a plate and the installers' page start from it.
 
 `public_plates`: the plates that are open data (the API lists them).
+
+`field_position`: where a place's installed plates say it is, for the editor's "use the
+installed plate's position" (a street with plates at both ends: its two ends).
 """
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from qrplates.models import Plate
-from sites.models import Person, Place, published_q
+from lib import geo
+from qrplates.models import Plate, PlateEvent
+from sites.models import Person, Place, Street, published_q
+
+# Plates of one street closer than this are at the same end (two plates on one corner).
+STREET_ENDS_MIN_M = 50
 
 
 def plate_landing(code: str, plates: QuerySet[Plate] | None = None) -> tuple[Plate, Place | Person]:
@@ -39,3 +50,74 @@ def public_plates() -> QuerySet[Plate]:
     ).select_related("place", "person")
     leading_on = [plate.pk for plate in merged if plate.landing().is_published]
     return Plate.objects.filter(published | Q(pk__in=leading_on))
+
+
+@dataclass(frozen=True)
+class FieldPosition:
+    """Coordinates for a place read from its installed plates' GPS fixes: `lat`, `lon`, and for
+    a street with plates at both ends, the other end (`end_lat`, `end_lon`). `plates` are the
+    plates whose fixes were used; `distance_m`, how far the place's own coordinates are from
+    the nearest fix (None when it has none)."""
+
+    lat: float
+    lon: float
+    plates: tuple[Plate, ...]
+    end_lat: float | None = None
+    end_lon: float | None = None
+    distance_m: float | None = None
+
+
+def installed_fixes(place: Place) -> list[tuple[Plate, float, float]]:
+    """(plate, lat, lon) for each installed plate of `place` whose installation recorded a
+    position: the latest installation of each. One query."""
+    events = (
+        PlateEvent.objects.filter(
+            plate__place=place,
+            plate__status=Plate.Status.INSTALLED,
+            to_status=Plate.Status.INSTALLED,
+            lat__isnull=False,
+        )
+        .select_related("plate")
+        .order_by("plate_id", "-on", "-pk")
+    )
+    latest: dict[int, tuple[Plate, float, float]] = {}
+    for event in events:
+        latest.setdefault(event.plate_id, (event.plate, event.lat, event.lon))
+    return list(latest.values())
+
+
+def field_position(place: Place) -> FieldPosition | None:
+    """What the installed plates say about where `place` is, when it is worth offering to the
+    editor: the place has no coordinates, or they lie farther than INSTALL_MAX_DISTANCE_M from
+    every plate installed there, or (a street) plates at least STREET_ENDS_MIN_M apart give two
+    ends the street does not have yet. None otherwise."""
+    fixes = installed_fixes(place)
+    if not fixes:
+        return None
+    distance = None
+    if place.has_coordinates:
+        distance = min(geo.distance_m(place.lat, place.lon, lat, lon) for _p, lat, lon in fixes)
+    if isinstance(place, Street) and len(fixes) > 1:
+        # The two fixes farthest apart are the street's two ends.
+        a, b = max(
+            itertools.combinations(fixes, 2),
+            key=lambda pair: geo.distance_m(pair[0][1], pair[0][2], pair[1][1], pair[1][2]),
+        )
+        if geo.distance_m(a[1], a[2], b[1], b[2]) >= STREET_ENDS_MIN_M:
+            ends = FieldPosition(
+                lat=a[1],
+                lon=a[2],
+                end_lat=b[1],
+                end_lon=b[2],
+                plates=(a[0], b[0]),
+                distance_m=distance,
+            )
+            same = (place.lat, place.lon, place.end_lat, place.end_lon) in (
+                (a[1], a[2], b[1], b[2]),
+                (b[1], b[2], a[1], a[2]),
+            )
+            return None if same else ends
+    if distance is not None and distance <= settings.INSTALL_MAX_DISTANCE_M:
+        return None
+    plate, lat, lon = fixes[0]
+    return FieldPosition(lat=lat, lon=lon, plates=(plate,), distance_m=distance)

@@ -489,7 +489,7 @@ class StreetAdmin(PlaceAdminBase):
     autocomplete_fields = ["unit", "named_after", "merged_into"]
     fieldsets = place_fieldsets(
         ("street_type", "named_after", "naming_resolution", "naming_resolution_date"),
-        ("start_point", "end_point", "length_m", "lat", "lon", "unit"),
+        ("start_point", "end_point", "length_m", "lat", "lon", "end_lat", "end_lon", "unit"),
     )
     inlines = [FormerNameInline, *PlaceAdminBase.inlines]
 

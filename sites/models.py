@@ -926,12 +926,30 @@ class Street(Place):
         help_text=_("The resolution that named the street, e.g. Nghị quyết 27/2002/NQ-HĐNDKXIII."),
     )
     naming_resolution_date = models.DateField(_("naming resolution date"), null=True, blank=True)
+    # The place's latitude and longitude are one end of the street; these, the other. Filled
+    # from the GPS fixes of plates installed at both ends (qrplates.selectors.field_position).
+    end_lat = coordinate_field(
+        _("other end's latitude"), 90, _("Where the street's other end is, in decimal degrees.")
+    )
+    end_lon = coordinate_field(_("other end's longitude"), 180)
 
     place_kind = Place.Kind.STREET
 
     class Meta:
         verbose_name = _("street")
         verbose_name_plural = _("streets")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_lat__isnull=True, end_lon__isnull=True)
+                | Q(end_lat__isnull=False, end_lon__isnull=False),
+                name="street_end_lat_lon_together",
+            )
+        ]
+
+    @property
+    def has_ends(self) -> bool:
+        """Both ends known: the street can be drawn as a line."""
+        return self.has_coordinates and self.end_lat is not None and self.end_lon is not None
 
 
 class FormerName(NormalizedTextModel):
