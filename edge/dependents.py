@@ -47,6 +47,8 @@ from sites.models import (
     Photo,
     Place,
     RecordAttachment,
+    Route,
+    RouteStop,
     Street,
 )
 from sites.selectors import NEARBY_LIMIT, NEARBY_RADIUS_M
@@ -121,6 +123,24 @@ def add_row(found: Dependents, row: object) -> None:
         found.add_page(owner.get_absolute_url().rsplit("/", 2)[0] + f"/{row.slug}/")
     elif isinstance(row, Plate):
         found.plates[row.pk] = row
+    elif isinstance(row, Route):
+        route_shown(found, row)
+    elif isinstance(row, RouteStop):
+        route_shown(found, row.route)
+        found.add_record(row.place)
+
+
+def route_shown(found: Dependents, route: Route) -> None:
+    """A walking route: its page, the home page's list, its stops' pages (they link to it)
+    and their areas' offline packs, and the plates that lead to it."""
+    found.add_page(route.get_absolute_url())
+    found.add_page(reverse("sites:home"))
+    for place in Place.objects.filter(route_stops__route=route).select_related("unit"):
+        found.add_record(place)
+        if place.unit_id:
+            found.add_page(offline_pack(place.unit.slug))
+    for plate in Plate.objects.filter(route=route):
+        found.plates.setdefault(plate.pk, plate)
 
 
 def offline_pack(unit_slug: str) -> str:
@@ -163,6 +183,9 @@ def place_shown(found: Dependents, place: Place) -> None:
             found.add_record(other)
     for other in places_listing(place, positions, units):
         found.add_record(other)
+    # The walks through it list it, and draw it on their maps.
+    for route in Route.objects.filter(stops__place=place).distinct():
+        route_shown(found, route)
 
 
 def person_shown(found: Dependents, person: Person) -> None:

@@ -21,7 +21,7 @@ from qrplates import codes
 from qrplates.models import Plate
 from qrplates.scans import count_scan_after_sending, visitor_language
 from qrplates.selectors import plate_landing
-from sites.models import Person, Place, PublishableModel
+from sites.models import Person, Place, PublishableModel, Route
 from sites.selectors import NEARBY_LIMIT, nearby
 
 
@@ -66,7 +66,7 @@ def as_if_requested(request: HttpRequest, path: str, query: str = "") -> HttpReq
     return proxy
 
 
-def record_page(request: HttpRequest, record: PublishableModel) -> HttpResponse:
+def record_page(request: HttpRequest, record: PublishableModel | Route) -> HttpResponse:
     """The record's page exactly as its own URL renders it.
 
     This is the scan path's one coupling to the public pages: the view that the record's
@@ -125,7 +125,12 @@ def plate_page(request: HttpRequest, address: PlateAddress, *, count: bool) -> H
     # "confirm installation" for an installer): templates read it from the request.
     request.scanned_plate = plate
     response = None
-    if record.is_published:
+    route = plate.route if plate.route_id else None
+    if route is not None and route.is_published:
+        # A panel at the start of a walk: the walk's page.
+        with contextlib.suppress(Http404):
+            response = record_page(request, route)
+    if response is None and record.is_published:
         # Http404: unpublished between our read and the view's, which is the same as withdrawn.
         with contextlib.suppress(Http404):
             response = record_page(request, record)

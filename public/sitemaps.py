@@ -8,7 +8,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, QuerySet
 from django.urls import reverse
 
-from sites.models import AdminUnit, Person, Place, published_q
+from sites.models import AdminUnit, Person, Place, Route, published_q
 
 
 class PublicSitemap(Sitemap):
@@ -64,6 +64,17 @@ class UnitSitemap(PublicSitemap):
         return unit.lastmod
 
 
+class RouteSitemap(PublicSitemap):
+    changefreq = "monthly"
+    priority = 0.6
+
+    def items(self) -> QuerySet[Route]:
+        return Route.objects.published().only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, route: Route):
+        return route.updated_at
+
+
 class PageSitemap(PublicSitemap):
     changefreq = "weekly"
     priority = 0.4
@@ -80,4 +91,5 @@ SITEMAPS = {
     "places": PlaceSitemap,
     "people": PersonSitemap,
     "units": UnitSitemap,
+    "routes": RouteSitemap,
 }

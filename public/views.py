@@ -209,6 +209,7 @@ class PlaceDetailView(RecordMixin, DetailView):
             nearby=around.near,
             unit_places=around.in_unit,
             map=maps.place_map(place, around.near),
+            routes=list(Route.objects.published().through([place]).only("slug", "title")),
             directions=seo.directions(place),
             jsonld=seo.jsonld_script(seo.place_jsonld(place, context, image)),
             og_type="article",
@@ -325,8 +326,8 @@ class UnitDetailView(PublicPageMixin, DetailView):
 @require_safe
 def unit_offline(request: HttpRequest, slug: str) -> HttpResponse:
     """What "save this area for offline" stores for a commune or ward, in the page's language:
-    the unit's page, its places' pages and their small photos (the service worker fetches and
-    keeps them)."""
+    the unit's page, its places' pages and their small photos, and the pages of the walking
+    routes through it (the service worker fetches and keeps them)."""
     unit = get_object_or_404(AdminUnit.objects.exclude(level=AdminUnit.Level.PROVINCE), slug=slug)
     places = (
         Place.objects.published()
@@ -344,6 +345,9 @@ def unit_offline(request: HttpRequest, slug: str) -> HttpResponse:
         for photo in list(place.photos.all())[:OFFLINE_PHOTOS_PER_PLACE]:
             if photo.renditions.get("widths"):
                 pictures.append(photo.picture.small_url)
+    # The walking routes through the area: their pages (with their maps) are read there too.
+    routes = Route.objects.published().through(Place.objects.published().in_unit(unit))
+    pages += [route.get_absolute_url() for route in routes.only("slug").order_by("slug")]
     response = JsonResponse(
         {
             "unit": unit.get_absolute_url(),

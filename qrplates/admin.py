@@ -142,7 +142,7 @@ class PlateForm(forms.ModelForm):
 
     class Meta:
         model = Plate
-        fields = ["place", "person", "label", "notes", "needs_review", "review_note"]
+        fields = ["place", "person", "route", "label", "notes", "needs_review", "review_note"]
 
 
 class PlateAdmin(RoleAutocompleteMixin, RoleChoicesMixin, admin.ModelAdmin):
@@ -171,7 +171,7 @@ class PlateAdmin(RoleAutocompleteMixin, RoleChoicesMixin, admin.ModelAdmin):
     list_select_related = ["place", "place__unit", "person"]
     search_fields = ["code"]
     search_help_text = _("A code (any letter case) or a name, with or without diacritics.")
-    autocomplete_fields = ["place", "person"]
+    autocomplete_fields = ["place", "person", "route"]
     readonly_fields = [
         "code",
         "qr_preview",
@@ -195,7 +195,7 @@ class PlateAdmin(RoleAutocompleteMixin, RoleChoicesMixin, admin.ModelAdmin):
             (
                 _("Leads to"),
                 {
-                    "fields": ["place", "person"],
+                    "fields": ["place", "person", "route"],
                     "description": _(
                         "Changing this makes the printed code lead to another record; the code "
                         "stays. A merged record needs no change: its plates follow the merge."

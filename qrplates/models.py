@@ -138,6 +138,21 @@ class Plate(BelongsToRecord):
     # A record with plates cannot be deleted: its codes are printed on poles and must keep
     # leading somewhere.
     place, person = owner_fields(on_delete=models.PROTECT, related_name="plates")
+    # A panel at a stop of a walking route (the start of a heritage walk) leads to the route:
+    # its scan shows the route's page. It still belongs to its place (one owner, the database's
+    # rule): who edits and mints it, and what the artwork names, stay the place's.
+    route = models.ForeignKey(
+        "sites.Route",
+        verbose_name=_("leads to the walking route"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plates",
+        help_text=_(
+            "For a panel at a stop of a walking route: a scan shows the route's page (while it "
+            "is published; otherwise the place's)."
+        ),
+    )
     label = models.CharField(
         _("where it hangs"),
         max_length=200,
@@ -208,6 +223,15 @@ class Plate(BelongsToRecord):
         # The code may be printed on a pole somewhere: deleting the row would let it resolve to
         # nothing, and let a later mint give the same code to another record.
         raise TypeError("Plates are never deleted: retire the plate instead.")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.route_id and not (
+            self.place_id and self.route.stops.filter(place_id=self.place_id).exists()
+        ):
+            raise ValidationError(
+                {"route": _("A plate leads to a walking route only from one of its stops.")}
+            )
 
     def landing(self) -> Place | Person:
         """The record a scan of this plate shows: its owner, or the record it was merged

@@ -41,3 +41,22 @@ def test_rows_no_page_shows_add_nothing(demo, django_user_model):
     user = django_user_model.objects.create_user("khach")
     found = dependents([user])
     assert not found.pages and not found.plates
+
+
+def test_a_walking_route_shows_on_its_page_its_stops_and_its_panels(demo):
+    from sites.models import Route
+
+    route = Route.objects.get(external_id="demo:route:tam-thanh")
+    start = route.stops.order_by("position").first().place
+    panel = plate_mint(target=start)
+    panel.route = route
+    panel.save()
+    for changed in (route, route.stops.first()):
+        found = dependents([changed])
+        assert route.get_absolute_url() in found.pages
+        assert route.get_absolute_url().replace("/vi/", "/en/") in found.pages
+        assert start.get_absolute_url() in found.pages
+        assert "/vi/units/phuong-tam-thanh/offline.json" in found.pages
+        assert panel.pk in found.plates
+    # A stop renamed: the route's page lists it by name.
+    assert route.get_absolute_url() in dependents([start]).pages

@@ -144,3 +144,50 @@ def test_a_route_with_a_stop_without_position_has_no_length(route):
 def test_the_route_page_speaks_vietnamese(route):
     html = page(reverse("sites:route", kwargs={"slug": route.slug}).replace("/en/", "/vi/"))
     assert "Đi bộ ở Tam Thanh" in html
+
+
+def test_a_place_on_a_route_links_to_it(route):
+    for place in route.published_stops():
+        assert url_of(route) in page(url_of(place))
+    other = Place.objects.published().exclude(route_stops__route=route).first()
+    assert url_of(route) not in page(url_of(other))
+
+
+def test_saving_an_area_for_offline_keeps_its_routes(route):
+    tam_thanh = AdminUnit.objects.get(slug="phuong-tam-thanh")
+    with translation.override("en"):
+        url = reverse("sites:unit_offline", kwargs={"slug": tam_thanh.slug})
+    pack = Client().get(url).json()
+    assert url_of(route) in pack["pages"]
+    elsewhere = AdminUnit.objects.get(slug="xa-mau-son")
+    with translation.override("en"):
+        url = reverse("sites:unit_offline", kwargs={"slug": elsewhere.slug})
+    assert url_of(route) not in Client().get(url).json()["pages"]
+
+
+def test_a_plate_at_the_start_of_a_walk_leads_to_the_walk(route):
+    from django.core.exceptions import ValidationError
+
+    from qrplates.services import plate_mint
+
+    start = route.published_stops()[0]
+    panel = plate_mint(target=start, label="Bảng đầu tuyến")
+    panel.route = route
+    panel.full_clean()
+    panel.save()
+    client = Client()
+    html = client.get(f"/Q/{panel.code}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<h1>A walk in Tam Thanh" in html
+    # Unpublished, the walk gives way to the place the plate stands at.
+    route.status = Status.DRAFT
+    route.save()
+    html = client.get(f"/Q/{panel.code}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"<h1>{start.name_en}</h1>" in html
+
+    # Only from one of its stops; the one-owner rule stays the database's.
+    elsewhere = Place.objects.published().exclude(route_stops__route=route).first()
+    stray = plate_mint(target=elsewhere)
+    stray.route = route
+    with pytest.raises(ValidationError) as error:
+        stray.full_clean()
+    assert "route" in error.value.message_dict
