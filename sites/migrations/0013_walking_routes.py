@@ -4,10 +4,36 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+# Walking routes cross communes: reviewers write them (the Department's level), editors read
+# them. Frozen here, as sites/migrations/0005_roles.py freezes the roles.
+ROUTE_PERMISSIONS = {
+    "Reviewer": [f"{a}_{m}" for m in ("route", "routestop") for a in ("view", "add", "change", "delete")],
+    "Editor": ["view_route", "view_routestop"],
+}
+
+
+def grant_route_permissions(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    config = apps.get_app_config("sites")
+    config.models_module = True
+    create_permissions(config, verbosity=0, apps=apps)
+    config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in ROUTE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="sites", codename__in=codenames)
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('sites', '0012_clean_unit_coverage'),
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [
@@ -50,4 +76,5 @@ class Migration(migrations.Migration):
                 'ordering': ['route', 'position', 'pk'],
             },
         ),
+        migrations.RunPython(grant_route_permissions, migrations.RunPython.noop),
     ]

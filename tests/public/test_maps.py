@@ -191,3 +191,22 @@ def test_a_plate_at_the_start_of_a_walk_leads_to_the_walk(route):
     with pytest.raises(ValidationError) as error:
         stray.full_clean()
     assert "route" in error.value.message_dict
+
+
+def test_reviewers_write_routes_and_editors_read_them(route, django_user_model):
+    from django.contrib.auth.models import Group
+
+    reviewer = django_user_model.objects.create_user("duyet", is_staff=True)
+    reviewer.groups.add(Group.objects.get(name="Reviewer"))
+    editor = django_user_model.objects.create_user("bientap", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editor"))
+    url = reverse("admin:sites_route_change", args=[route.pk])
+    reviewing = Client()
+    reviewing.force_login(reviewer)
+    page = reviewing.get(url).content.decode()
+    assert 'name="title_vi"' in page and 'value="published"' in page
+    editing = Client()
+    editing.force_login(editor)
+    page = editing.get(url).content.decode()
+    assert 'name="title_vi"' not in page  # read only
+    assert editing.post(url, {"title_vi": "Khác"}).status_code == 403
