@@ -41,6 +41,7 @@ from sites.models import (
     Photo,
     Place,
     PublishableModel,
+    Route,
     Status,
     Street,
 )
@@ -497,6 +498,49 @@ class UnitSerializer(serializers.Serializer):
 
 
 # --- plates -------------------------------------------------------------------------------------
+
+
+class RouteStopSerializer(serializers.Serializer):
+    position = serializers.IntegerField(read_only=True, help_text="1 for the first stop.")
+    place = PlaceBriefSerializer(read_only=True)
+    lat = serializers.FloatField(source="place.lat", read_only=True, allow_null=True)
+    lon = serializers.FloatField(source="place.lon", read_only=True, allow_null=True)
+
+
+class RouteSerializer(serializers.Serializer):
+    """A walking route: its published stops in walking order, and the length and walking time
+    computed from them (null when a stop has no coordinates)."""
+
+    slug = serializers.SlugField(read_only=True)
+    title = TranslatedText()
+    summary = TranslatedText()
+    body = TranslatedText(help_text="Plain text; paragraphs are separated by an empty line.")
+    url = PublicUrl(help_text="The route's public page.")
+    api_url = ApiUrl("route-detail", "slug")
+    length_m = serializers.SerializerMethodField(
+        help_text="Metres along straight lines between the stops."
+    )
+    walking_minutes = serializers.SerializerMethodField(
+        help_text="At 4.5 km/h, rounded up to 5 minutes, without visits."
+    )
+    stops = serializers.SerializerMethodField()
+
+    def published(self, route: Route) -> list[Place]:
+        return route.published_stops()
+
+    def get_length_m(self, route: Route) -> int | None:
+        return Route.length_of(self.published(route))
+
+    def get_walking_minutes(self, route: Route) -> int | None:
+        return Route.walking_minutes(self.get_length_m(route))
+
+    @extend_schema_field(RouteStopSerializer(many=True))
+    def get_stops(self, route: Route) -> list[dict]:
+        stops = [
+            {"position": number, "place": place}
+            for number, place in enumerate(self.published(route), start=1)
+        ]
+        return RouteStopSerializer(stops, many=True, context=self.context).data
 
 
 class RecordBriefSerializer(serializers.Serializer):

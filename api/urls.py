@@ -8,7 +8,14 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from api.views import PersonViewSet, PlaceViewSet, PlateViewSet, UnitViewSet, not_found
+from api.views import (
+    PersonViewSet,
+    PlaceViewSet,
+    PlateViewSet,
+    RouteViewSet,
+    UnitViewSet,
+    not_found,
+)
 
 
 class Router(DefaultRouter):
@@ -20,6 +27,7 @@ router.register("places", PlaceViewSet, basename="place")
 router.register("people", PersonViewSet, basename="person")
 router.register("units", UnitViewSet, basename="unit")
 router.register("plates", PlateViewSet, basename="plate")
+router.register("routes", RouteViewSet, basename="route")
 
 app_name = "api"
 urlpatterns = [

@@ -26,12 +26,22 @@ from api.serializers import (
     PlaceSavedSerializer,
     PlaceSerializer,
     PlateSerializer,
+    RouteSerializer,
     UnitSerializer,
 )
 from qrplates import codes, selectors
 from qrplates.models import Plate
 from sites import roles
-from sites.models import AdminUnit, Person, PersonLink, Place, Street, published_q
+from sites.models import (
+    AdminUnit,
+    Person,
+    PersonLink,
+    Place,
+    Route,
+    RouteStop,
+    Street,
+    published_q,
+)
 
 
 def public_person_links() -> Prefetch:
@@ -244,6 +254,39 @@ class PlateViewSet(RecordViewSet):
             raise exceptions.NotFound() from exc
         self.kwargs["code"] = code
         return super().get_object()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List walking routes",
+        description="Published walking routes, 50 a page in id order, each with its published "
+        "stops in walking order, its length and walking time.",
+        responses={(200, "application/json"): RouteSerializer(many=True)},
+    ),
+    retrieve=extend_schema(
+        summary="One walking route",
+        description="A published walking route by its slug.",
+        responses=RouteSerializer,
+        parameters=[
+            OpenApiParameter(
+                "slug", str, OpenApiParameter.PATH, description="The route's address (slug)."
+            )
+        ],
+    ),
+)
+class RouteViewSet(RecordViewSet):
+    serializer_class = RouteSerializer
+    renderer_classes = [JSONRenderer]
+    lookup_field = "slug"
+    export_name = "routes"
+
+    def get_queryset(self) -> QuerySet[Route]:
+        stops = RouteStop.objects.select_related("place").order_by("position")
+        return (
+            Route.objects.published()
+            .prefetch_related(Prefetch("stops", queryset=stops))
+            .order_by("id")
+        )
 
 
 @extend_schema(exclude=True)

@@ -44,6 +44,8 @@ def test_the_schema_covers_every_endpoint(schema):
         ("/api/v1/units/{code}/", "get"),
         ("/api/v1/plates/", "get"),
         ("/api/v1/plates/{code}/", "get"),
+        ("/api/v1/routes/", "get"),
+        ("/api/v1/routes/{slug}/", "get"),
     }
 
 
