@@ -112,6 +112,12 @@ def feature_collection(features: Iterable[dict]) -> dict:
     }
 
 
+def licence_link() -> str:
+    """The `Link` header that states the licence (RFC 8288): on every API answer and file, whatever
+    its format, since a CSV has no place of its own for it."""
+    return f'<{settings.DATA_LICENCE["url"]}>; rel="license"'
+
+
 def attribution() -> str:
     """What a reuser credits, as CC BY asks: "© <publisher>, <licence>"."""
     return f"© {settings.DATA_PUBLISHER['name']}, {settings.DATA_LICENCE['name']}"
