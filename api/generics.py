@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.filters import ListFilterBackend
+from api.middleware import cache_control
 from api.negotiation import ALL_LANGUAGES, FormatNegotiation, requested_language
 from api.pagination import PagePagination
 from api.permissions import StaffCanWrite
@@ -64,6 +65,12 @@ class ApiViewMixin:
             request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Link"] = licence_link()
+        if request.method in ("GET", "HEAD"):
+            response["Cache-Control"] = cache_control(
+                request._request,
+                response,
+                language_in_address=not self.speaks or "lang" in request.query_params,
+            )
         if self.language:
             response["Content-Language"] = (
                 ", ".join(LANGUAGE_CODES) if self.language == ALL_LANGUAGES else self.language

@@ -22,21 +22,20 @@ class ReadOnlyCorsMiddleware(CorsMiddleware):
 
 
 class SharedCacheMiddleware:
-    """How long, and by whom, an API answer to a read may be kept: the one place that decides.
+    """Who may keep an API answer to a read, and for how long (the rule: `cache_control`).
 
-    - A request that carries credentials (a token, or a session cookie: staff signed in to the
-      admin) gets `private, no-store`, whatever the answer: no shared cache may store it, so a
-      staff member's answer, drafts included, can never be served to the public.
-    - An anonymous 200 (or 304) whose content the address alone determines (`?lang=` given, or
-      no language at all: the catalogue, the bulk files) is `public` for API_CACHE_SECONDS,
-      varying on nothing a visitor's browser makes unique: not on `Cookie` (the answer does not
-      depend on it) nor on `Accept-Language`. A shared cache keeps one copy per address.
-    - An anonymous answer whose language came from Accept-Language is `private` (the browser may
-      keep it): a shared cache would otherwise keep one copy per Accept-Language string.
-    - Anything else (errors, 429 with its per-client count) is `no-store`.
-
-    It sits outside the session and locale middleware (settings.MIDDLEWARE), which add `Cookie`
-    and `Accept-Language` to Vary on their way out."""
+    The API's views state it (`ApiViewMixin.finalize_response`, so that a 304 carries it too);
+    this middleware then makes sure of two things on the way out, outside the session and
+    locale middleware that add `Cookie` and `Accept-Language` to Vary:
+    - an answer to a request that carries credentials (a token, or a session cookie: staff
+      signed in to the admin) is `private, no-store`, whatever any view said: no shared cache
+      may store it, so a staff member's answer, drafts included, is never served to the public;
+    - a `public` answer does not vary on what a visitor's browser makes unique, `Cookie` and
+      `Accept-Language` (its content depends on neither): a shared cache keeps one copy per
+      address. It varies on `Authorization`, which anonymous clients never send, so that a
+      cache never answers a token's request with the anonymous copy.
+    Any other answer under /api/ (the schema, its docs, redirects) is `no-store` unless its
+    view said otherwise."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -44,23 +43,37 @@ class SharedCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if request.path_info.startswith("/api/") and request.method in ("GET", "HEAD"):
-            response["Cache-Control"] = cache_control(request, response)
-            if "public" in response["Cache-Control"]:
+            if has_credentials(request):
+                response["Cache-Control"] = PRIVATE
+            elif "public" in response.get("Cache-Control", ""):
                 patch_vary(response, drop={"cookie", "accept-language"}, add=["Authorization"])
+            else:
+                response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+PRIVATE = "private, no-store"
 
 
 def has_credentials(request: HttpRequest) -> bool:
     return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
-def cache_control(request: HttpRequest, response: HttpResponse) -> str:
+def cache_control(
+    request: HttpRequest, response: HttpResponse, *, language_in_address: bool
+) -> str:
+    """- Staff (credentials sent): `private, no-store`.
+    - An anonymous 200 or 304 whose content the address alone decides (`?lang=` given, or no
+      language at all: the catalogue, the bulk files): `public` for API_CACHE_SECONDS, in
+      browsers and shared caches alike.
+    - An anonymous answer whose language came from Accept-Language: `private` (the browser may
+      keep it); a shared cache would otherwise keep one copy per Accept-Language string.
+    - Anything else (errors; a 429 and its per-client count): `no-store`."""
     if has_credentials(request):
-        return "private, no-store"
+        return PRIVATE
     if response.status_code not in (200, 304):
         return "no-store"
     seconds = settings.API_CACHE_SECONDS
-    language_in_address = "lang" in request.GET or not response.has_header("Content-Language")
     if language_in_address:
         return f"public, max-age={seconds}, s-maxage={seconds}"
     return f"private, max-age={seconds}"
