@@ -108,6 +108,15 @@ def test_a_bulk_file_holds_every_published_place_and_nothing_else(client, record
     assert "CC BY 4.0" in bulk_rows(response, "places", "README")
 
 
+def test_a_client_taking_gzip_gets_a_length_and_a_validator_too(client, records):
+    response = client.get("/api/bulk/places.zip", HTTP_ACCEPT_ENCODING="gzip, br")
+    assert int(response["Content-Length"]) == len(response.content)
+    again = client.get(
+        "/api/bulk/places.zip", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=response["ETag"]
+    )
+    assert again.status_code == 304
+
+
 def test_a_bulk_file_answers_304_to_its_etag(client, records):
     first = client.get("/api/bulk/people.zip")
     again = client.get("/api/bulk/people.zip", HTTP_IF_NONE_MATCH=first["ETag"])
