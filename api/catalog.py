@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
 from api import bulk
-from sites.models import province_bbox
+from sites.models import AdminUnit
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 LOCN = Namespace("http://www.w3.org/ns/locn#")
@@ -108,7 +108,7 @@ def catalogue_graph() -> Graph:
     graph.add((licence, RDF.type, DCTERMS.LicenseDocument))
     graph.add((licence, DCTERMS.title, Literal(settings.DATA_LICENCE["name"])))
 
-    publisher = URIRef(settings.DATA_PUBLISHER["url"])
+    publisher = URIRef(f"{catalogue}#publisher")
     graph.add((publisher, RDF.type, FOAF.Organization))
     graph.add((publisher, FOAF.name, Literal(settings.DATA_PUBLISHER["name"])))
     graph.add((publisher, FOAF.homepage, URIRef(settings.DATA_PUBLISHER["url"])))
@@ -124,7 +124,7 @@ def catalogue_graph() -> Graph:
             about = absolute(reverse("sites:about"))
         graph.add((contact, VCARD.hasURL, URIRef(about)))
 
-    province = spatial(graph)
+    province = spatial(graph, catalogue)
     languages = [
         LANGUAGE[EU_LANGUAGES[code.split("-")[0]]]
         for code, _name in settings.LANGUAGES
@@ -186,14 +186,18 @@ def catalogue_graph() -> Graph:
     return graph
 
 
-def spatial(graph: Graph) -> URIRef:
-    """The province, as a dct:Location: its page, its name and its bounding box."""
-    province = URIRef(absolute("/"))
+def spatial(graph: Graph, catalogue: URIRef) -> URIRef:
+    """The province, as a dct:Location: its page on the portal, its name, its bounding box."""
+    unit = AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE).defer("boundary").first()
+    if unit is None:
+        province = URIRef(f"{catalogue}#province")
+    else:
+        with translation.override(settings.LANGUAGE_CODE):
+            province = URIRef(absolute(unit.get_absolute_url()))
     graph.add((province, RDF.type, DCTERMS.Location))
     graph.add((province, SKOS.prefLabel, Literal("Lạng Sơn", lang="vi")))
-    bbox = province_bbox()
-    if bbox:
-        west, south, east, north = bbox
+    if unit is not None and unit.bbox:
+        west, south, east, north = unit.bbox
         polygon = (
             f"POLYGON(({west} {south}, {east} {south}, {east} {north}, {west} {north}, "
             f"{west} {south}))"
@@ -219,7 +223,7 @@ def distributions(graph, dataset, licence, file, modified) -> list[URIRef]:
         ),
     ]
     bulk_url = absolute(reverse("api:bulk-file", kwargs={"name": dataset.name}))
-    offered.append(("zip", bulk_url, bulk_url, _("Bulk file (ZIP of the CSV and GeoJSON)")))
+    offered.append(("zip", bulk_url, bulk_url, _("Bulk file (ZIP), every language")))
     nodes = []
     for format, access, download, title in offered:
         node = URIRef(f"{absolute(reverse('api:catalog-jsonld'))}#{dataset.name}-{format}")
