@@ -74,8 +74,9 @@ def test_the_catalogue_has_dcat_aps_required_properties(catalogue):
         assert {"json", "csv", "zip"} <= media
 
 
-def test_places_come_as_the_api_geojson_csv_and_the_bulk_file(catalogue):
-    places = URIRef("http://127.0.0.1:8000/api/catalog.jsonld#places")
+def test_places_come_as_the_api_geojson_csv_and_the_bulk_file(catalogue, settings):
+    base = settings.PUBLIC_BASE_URL
+    places = URIRef(f"{base}/api/catalog.jsonld#places")
     downloads = {
         str(catalogue.value(d, DCAT.mediaType)): str(catalogue.value(d, DCAT.downloadURL))
         for d in catalogue.objects(places, DCAT.distribution)
@@ -85,7 +86,7 @@ def test_places_come_as_the_api_geojson_csv_and_the_bulk_file(catalogue):
         "/api/v1/places/?format=geojson&lang=all"
     )
     assert downloads[iana + "text/csv"].endswith("/api/v1/places/?format=csv&lang=all")
-    assert downloads[iana + "application/zip"] == "http://127.0.0.1:8000/api/bulk/places.zip"
+    assert downloads[iana + "application/zip"] == f"{base}/api/bulk/places.zip"
     assert catalogue.value(places, DCTERMS.license) == CC_BY
 
 
