@@ -7,3 +7,10 @@ class ApiConfig(AppConfig):
 
     name = "api"
     verbose_name = _("Open data API")
+
+    def ready(self) -> None:
+        from api import bulk
+        from sites.signals import content_changed
+
+        # The bulk files follow what visitors see: rebuilt (a task) after each commit of it.
+        content_changed.connect(bulk.content_changed, dispatch_uid="api-rebuild-bulk-files")

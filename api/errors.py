@@ -29,7 +29,7 @@ class ErrorSerializer(serializers.Serializer):
         help_text="Stable machine-readable reason: invalid, not_found, not_authenticated, "
         "authentication_failed, permission_denied, throttled, not_acceptable, "
         "unsupported_media_type, parse_error, method_not_allowed, too_large, unavailable, "
-        "error."
+        "file_unavailable, error."
     )
     detail = serializers.CharField(help_text="What went wrong, in the request's language.")
     errors = serializers.DictField(
@@ -114,6 +114,17 @@ class Unavailable(exceptions.APIException):
     default_code = "unavailable"
     default_detail = ERROR_MESSAGES["unavailable"]
     wait = RETRY_AFTER_S
+
+
+class FileUnavailable(exceptions.APIException):
+    """A bulk file not built yet (a worker is building it) or that storage cannot give now."""
+
+    status_code = 503
+    default_code = "file_unavailable"
+    default_detail = _(
+        "This file is being built or cannot be read right now. Try again in a minute."
+    )
+    wait = 60
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone, translation
@@ -17,10 +16,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.filters import ListFilterBackend
+from api.middleware import cache_control
 from api.negotiation import ALL_LANGUAGES, FormatNegotiation, requested_language
 from api.pagination import PagePagination
 from api.permissions import StaffCanWrite
-from api.renderers import CSVRenderer, feature_collection
+from api.renderers import CSVRenderer, feature_collection, licence_link
 from api.schema import ApiSchema
 from api.serializers import LANGUAGE_CODES, InLanguage, save_from_input
 from api.throttles import AnonymousThrottle, ExportThrottle, StaffThrottle
@@ -35,6 +35,9 @@ class ApiViewMixin:
     throttle_classes = [AnonymousThrottle, ExportThrottle, StaffThrottle]
     schema = ApiSchema()
     language: str = ""
+    # False for what no language changes (the catalogue, the bulk files): no `?lang=`, no
+    # Content-Language, and so one copy in shared caches (api.middleware.SharedCacheMiddleware).
+    speaks = True
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         # The language chosen for this request is undone afterwards, whatever happens.
@@ -46,7 +49,8 @@ class ApiViewMixin:
         if method not in self.http_method_names or not hasattr(self, method):
             # Before the parameters are read: a wrong method is a 405 whatever they say.
             raise exceptions.MethodNotAllowed(request.method)
-        self.language = requested_language(request)
+        if self.speaks:
+            self.language = requested_language(request)
         super().initial(request, *args, **kwargs)
 
     def get_serializer_context(self) -> dict:
@@ -60,9 +64,13 @@ class ApiViewMixin:
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
-        # Every answer says under which licence its data may be reused (RFC 8288), whatever its
-        # format: a CSV or a GeoJSON file has no place of its own for it.
-        response["Link"] = f'<{settings.DATA_LICENCE["url"]}>; rel="license"'
+        response["Link"] = licence_link()
+        if request.method in ("GET", "HEAD"):
+            response["Cache-Control"] = cache_control(
+                request._request,
+                response,
+                language_in_address=not self.speaks or "lang" in request.query_params,
+            )
         if self.language:
             response["Content-Language"] = (
                 ", ".join(LANGUAGE_CODES) if self.language == ALL_LANGUAGES else self.language

@@ -10,6 +10,7 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from lib.text import spreadsheet_cell
@@ -101,7 +102,25 @@ def plain(value: Any) -> str:
 
 
 def feature_collection(features: Iterable[dict]) -> dict:
-    return {"type": "FeatureCollection", "features": list(features)}
+    """A FeatureCollection that states its licence and attribution as foreign members (RFC 7946
+    §6.1): a GeoJSON file saved to disk keeps no HTTP header."""
+    return {
+        "type": "FeatureCollection",
+        "license": settings.DATA_LICENCE,
+        "attribution": attribution(),
+        "features": list(features),
+    }
+
+
+def licence_link() -> str:
+    """The `Link` header that states the licence (RFC 8288): on every API answer and file, whatever
+    its format, since a CSV has no place of its own for it."""
+    return f'<{settings.DATA_LICENCE["url"]}>; rel="license"'
+
+
+def attribution() -> str:
+    """What a reuser credits, as CC BY asks: "© <publisher>, <licence>"."""
+    return f"© {settings.DATA_PUBLISHER['name']}, {settings.DATA_LICENCE['name']}"
 
 
 def feature(*, id: int | str, geometry: dict | None, properties: Mapping[str, Any]) -> dict:

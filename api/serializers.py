@@ -273,6 +273,7 @@ STREET_FIELDS = (
     "length_m",
     "naming_resolution",
     "naming_resolution_date",
+    "namesake_wikidata",
 )
 HERITAGE_FIELDS = (
     "ranking",
@@ -319,6 +320,9 @@ class PlaceSerializer(serializers.Serializer):
     lat = serializers.FloatField(read_only=True, allow_null=True, help_text="WGS 84 latitude.")
     lon = serializers.FloatField(read_only=True, allow_null=True, help_text="WGS 84 longitude.")
     unit = UnitBriefSerializer(read_only=True, allow_null=True)
+    wikidata = serializers.CharField(
+        read_only=True, help_text="The place's Wikidata item (Q…), empty when none is known."
+    )
 
     street_type = serializers.ChoiceField(
         choices=Street.StreetType.choices,
@@ -336,6 +340,15 @@ class PlaceSerializer(serializers.Serializer):
     length_m = kind_field(serializers.IntegerField, "streets")
     naming_resolution = kind_field(serializers.CharField, "streets")
     naming_resolution_date = kind_field(serializers.DateField, "streets")
+    namesake_wikidata = serializers.CharField(
+        source="etymology_wikidata",
+        read_only=True,
+        allow_null=True,
+        help_text=only_for("streets")
+        + " The Wikidata item the street is named after (OpenStreetMap's "
+        "`name:etymology:wikidata`): the published namesake's, else one entered for a namesake "
+        "not recorded as a person; empty when none is known.",
+    )
 
     ranking = serializers.ChoiceField(
         choices=HeritageFields.Ranking.choices,
@@ -425,6 +438,9 @@ class PersonSerializer(serializers.Serializer):
     role = TranslatedText(help_text="One line: who they were.")
     biography = TranslatedText()
     portrait = serializers.SerializerMethodField()
+    wikidata = serializers.CharField(
+        read_only=True, help_text="The person's Wikidata item (Q…), empty when none is known."
+    )
     status = serializers.ChoiceField(choices=Status.choices, read_only=True)
     url = PublicUrl()
     api_url = ApiUrl("person-detail")
@@ -655,6 +671,11 @@ class RecordInputSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="Your system's stable identifier for the record (unique).",
     )
+    wikidata = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The record's Wikidata item, e.g. Q1858; only one a source gives.",
+    )
 
     def new_record(self) -> PublishableModel:
         raise NotImplementedError
@@ -688,6 +709,11 @@ class PlaceInputSerializer(RecordInputSerializer):
     length_m = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     naming_resolution = serializers.CharField(required=False, allow_blank=True)
     naming_resolution_date = serializers.DateField(required=False, allow_null=True)
+    namesake_wikidata = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The Wikidata item of a namesake not recorded as a person (an event, a place).",
+    )
 
     ranking = serializers.ChoiceField(
         choices=HeritageFields.Ranking.choices, required=False, allow_blank=True

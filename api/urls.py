@@ -8,6 +8,9 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from api import catalog
+from api.bulk import DATASETS
+from api.opendata import BulkFileView, CatalogView
 from api.views import (
     PersonViewSet,
     PlaceViewSet,
@@ -34,6 +37,19 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="api:docs"), name="index"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "catalog.jsonld",
+        CatalogView.as_view(media_type="application/ld+json", serialize=catalog.as_jsonld),
+        name="catalog-jsonld",
+    ),
+    path(
+        "catalog.ttl",
+        CatalogView.as_view(media_type="text/turtle", serialize=catalog.as_turtle),
+        name="catalog-ttl",
+    ),
+    re_path(
+        rf"^bulk/(?P<name>{'|'.join(DATASETS)})\.zip$", BulkFileView.as_view(), name="bulk-file"
+    ),
     path(
         "docs/",
         # Swagger UI draws its icons from data: URLs: allowed for images on this page alone.

@@ -3,7 +3,7 @@ account may read (`sites.roles`); places and people also take staff writes (`Wri
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from api.filters import PersonFilter, PlaceFilter, PlateFilter, UnitFilter
 from api.generics import RecordViewSet, WritableMixin
+from api.osm import place_tags, unit_tags
 from api.renderers import CSVRenderer, GeoJSONRenderer, feature, multipolygon, point
 from api.schema import list_responses
 from api.serializers import (
@@ -113,7 +114,11 @@ class PlaceViewSet(WritableMixin, RecordViewSet):
         return record.specific
 
     def feature(self, record: Place, data: dict) -> dict:
-        return feature(id=data["id"], geometry=point(data["lon"], data["lat"]), properties=data)
+        return feature(
+            id=data["id"],
+            geometry=point(data["lon"], data["lat"]),
+            properties={**data, "osm": place_tags(record.specific)},
+        )
 
 
 @extend_schema_view(
@@ -203,12 +208,19 @@ class UnitViewSet(RecordViewSet):
     def get_queryset(self) -> QuerySet[AdminUnit]:
         return (
             AdminUnit.objects.select_related("parent", "successor")
-            .annotate(place_count=Count("places", filter=published_q("places")))
+            .annotate(
+                place_count=Count("places", filter=published_q("places")),
+                in_force=Exists(AdminUnit.objects.current().filter(pk=OuterRef("pk"))),
+            )
             .order_by("code")
         )
 
     def feature(self, record: AdminUnit, data: dict) -> dict:
-        return feature(id=data["code"], geometry=multipolygon(record.boundary), properties=data)
+        return feature(
+            id=data["code"],
+            geometry=multipolygon(record.boundary),
+            properties={**data, "osm": unit_tags(record, current=record.in_force)},
+        )
 
 
 @extend_schema_view(

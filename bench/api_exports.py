@@ -3,7 +3,8 @@
 Fills a throw-away SQLite database (or BENCH_DATABASE_URL) with the demo data plus PLACES
 published streets spread over Lạng Sơn city, then serves each request through Django's WSGI
 handler, interleaved, ROUNDS times: a JSON page (the baseline), a page of 200, the whole list as
-CSV and as GeoJSON, a `near` search, a text search and a place's detail. Prints the median time,
+CSV and as GeoJSON, a `near` search, a text search, a place's detail and the places' bulk file
+(ZIP, built beforehand); then the time to rebuild that file. Prints the median time,
 the size (raw and gzipped, as a proxy would send it) and both ratios against the baseline.
 
     .venv/bin/python bench/api_exports.py [places] [rounds]
@@ -30,6 +31,7 @@ os.environ.update(
     LOG_LEVEL="ERROR",
     API_THROTTLE_ANON="1000000/minute",
     API_THROTTLE_EXPORT="1000000/minute",
+    MEDIA_ROOT=f"{WORK}/media",
 )
 
 import django  # noqa: E402
@@ -40,6 +42,7 @@ from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
+from api import bulk  # noqa: E402
 from sites.models import AdminUnit, Place, Status, Street  # noqa: E402
 
 HANDLER = WSGIHandler()
@@ -102,6 +105,7 @@ def main() -> None:
         "one place (detail)": (f"/api/v1/places/{first_id}/", ""),
         "whole list as CSV": ("/api/v1/places/", "format=csv"),
         "whole list as GeoJSON": ("/api/v1/places/", "format=geojson"),
+        "bulk file (ZIP, every language)": ("/api/bulk/places.zip", ""),
     }
     times: dict[str, list[float]] = {name: [] for name in cases}
     sizes: dict[str, tuple[int, int]] = {}
@@ -115,6 +119,11 @@ def main() -> None:
     base_time = medians["JSON page of 50 (baseline)"]
     base_size = sizes["JSON page of 50 (baseline)"][0]
     total = Place.objects.published().count()
+    rebuilds = []
+    for _round in range(3):
+        started = time.perf_counter()
+        bulk.rebuild(bulk.DATASETS["places"])
+        rebuilds.append(time.perf_counter() - started)
     print(f"{total} published places, {rounds} rounds, medians:")
     print(f"{'request':32} {'ms':>8} {'× time':>7} {'KiB':>9} {'gzip KiB':>9} {'× size':>7}")
     for name in cases:
@@ -123,6 +132,8 @@ def main() -> None:
             f"{name:32} {medians[name] * 1000:8.1f} {medians[name] / base_time:7.2f} "
             f"{raw / 1024:9.1f} {zipped / 1024:9.1f} {raw / base_size:7.2f}"
         )
+    rebuild = statistics.median(rebuilds)
+    print(f"rebuilding the places' bulk file (CSV and GeoJSON, every language): {rebuild:.2f} s")
 
 
 if __name__ == "__main__":

@@ -132,6 +132,12 @@ def directions(place: Place) -> dict | None:
     }
 
 
+def same_as(record: Place | Person, data: dict) -> None:
+    """schema.org `sameAs`: the record's Wikidata item, when one is known (never guessed)."""
+    if record.wikidata:
+        data["sameAs"] = f"https://www.wikidata.org/wiki/{record.wikidata}"
+
+
 def place_jsonld(place: Place, links: dict, image: dict | None) -> dict:
     other = other_name(place)
     data: dict = {
@@ -159,6 +165,7 @@ def place_jsonld(place: Place, links: dict, image: dict | None) -> dict:
             "name": place.unit.name,
             "url": absolute(place.unit.get_absolute_url()),
         }
+    same_as(place, data)
     return data
 
 
@@ -183,6 +190,7 @@ def person_jsonld(person: Person, links: dict, image: dict | None) -> dict:
         data["deathDate"] = f"{person.death_year:04d}"
     if image:
         data["image"] = image["url"]
+    same_as(person, data)
     return data
 
 

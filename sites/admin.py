@@ -360,7 +360,7 @@ def place_fieldsets(
     main: tuple[str, ...], location: tuple[str, ...], *, visiting: bool = False
 ) -> list[tuple]:
     fieldsets = [
-        (None, {"fields": ["name", "slug", "status", *main]}),
+        (None, {"fields": ["name", "slug", "status", *main, "wikidata"]}),
         (_("Text"), {"fields": ["summary", "body", *TEXT_STATE_FIELDS]}),
         (_("Location"), {"fields": list(location)}),
     ]
@@ -488,7 +488,13 @@ class StreetAdmin(PlaceAdminBase):
     list_select_related = ["unit", "named_after"]
     autocomplete_fields = ["unit", "named_after", "merged_into"]
     fieldsets = place_fieldsets(
-        ("street_type", "named_after", "naming_resolution", "naming_resolution_date"),
+        (
+            "street_type",
+            "named_after",
+            "namesake_wikidata",
+            "naming_resolution",
+            "naming_resolution_date",
+        ),
         ("start_point", "end_point", "length_m", "lat", "lon", "end_lat", "end_lon", "unit"),
     )
     inlines = [FormerNameInline, *PlaceAdminBase.inlines]
@@ -528,7 +534,7 @@ class PersonAdmin(PublishableAdmin):
     autocomplete_fields = ["merged_into"]
     inlines = [PersonPlaceLinkInline, PersonSourceInline, PersonPhotoInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "status", "alt_names", "role"]}),
+        (None, {"fields": ["name", "slug", "status", "alt_names", "role", "wikidata"]}),
         (
             _("Years"),
             {"fields": [("birth_year", "birth_year_approx"), ("death_year", "death_year_approx")]},

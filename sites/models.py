@@ -14,7 +14,7 @@ import time
 from django.conf import settings
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models, transaction
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
@@ -59,6 +59,30 @@ def coordinate_field(name: str, limit: int, help_text: str = "") -> models.Float
         validators=[MinValueValidator(-limit), MaxValueValidator(limit)],
         help_text=help_text,
     )
+
+
+def wikidata_field(name: str, help_text: str) -> models.CharField:
+    """A Wikidata item's ID ("Q" and digits, e.g. Q1858), empty unless a source gives it or an
+    editor looked it up: never guessed. Shown as schema.org `sameAs` and given to OpenStreetMap
+    mappers as `wikidata` or `name:etymology:wikidata`."""
+    return models.CharField(
+        name,
+        max_length=16,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"\AQ[1-9][0-9]{0,14}\Z",
+                _("A Wikidata ID is Q followed by digits, e.g. Q1858 (not the item's address)."),
+            )
+        ],
+        help_text=help_text,
+    )
+
+
+WIKIDATA_HELP = _(
+    "The record's Wikidata item, e.g. Q1858, only when you found that very item on "
+    "wikidata.org. Leave empty otherwise."
+)
 
 
 def trace_field(to: type[models.Model] | str, name: str) -> models.ForeignKey:
@@ -583,6 +607,7 @@ class Person(PublishableModel):
     )
     biography = models.TextField(_("biography"), blank=True)
     portrait = PhotoField(_("portrait"), upload_to="people/", blank=True)
+    wikidata = wikidata_field(_("Wikidata ID"), WIKIDATA_HELP)
 
     objects = PersonQuerySet.as_manager()
 
@@ -723,6 +748,7 @@ class Place(PublishableModel):
         related_name="places",
         help_text=_("Left empty, it is filled from the coordinates when they fall in a unit."),
     )
+    wikidata = wikidata_field(_("Wikidata ID"), WIKIDATA_HELP)
 
     objects = PlaceQuerySet.as_manager()
 
@@ -932,6 +958,13 @@ class Street(Place):
         _("other end's latitude"), 90, _("Where the street's other end is, in decimal degrees.")
     )
     end_lon = coordinate_field(_("other end's longitude"), 180)
+    namesake_wikidata = wikidata_field(
+        _("namesake's Wikidata ID"),
+        _(
+            "The Wikidata item of what the street is named after, when that is not a person "
+            "recorded here (an event, a place). A recorded namesake's own ID is used otherwise."
+        ),
+    )
 
     place_kind = Place.Kind.STREET
 
@@ -950,6 +983,34 @@ class Street(Place):
     def has_ends(self) -> bool:
         """Both ends known: the street can be drawn as a line."""
         return self.has_coordinates and self.end_lat is not None and self.end_lon is not None
+
+    @property
+    def etymology_wikidata(self) -> str:
+        """OpenStreetMap's `name:etymology:wikidata`: the published namesake's Wikidata ID, else
+        the one entered for a namesake not recorded as a person."""
+        person = self.named_after
+        if person is not None and person.is_published and person.wikidata:
+            return person.wikidata
+        return self.namesake_wikidata
+
+    def clean(self) -> None:
+        super().clean()
+        person = self.named_after
+        if (
+            self.namesake_wikidata
+            and person is not None
+            and person.wikidata
+            and person.wikidata != self.namesake_wikidata
+        ):
+            raise ValidationError(
+                {
+                    "namesake_wikidata": _(
+                        "The namesake %(person)s already has the Wikidata ID %(id)s: leave this "
+                        "empty."
+                    )
+                    % {"person": person.name, "id": person.wikidata}
+                }
+            )
 
 
 class FormerName(NormalizedTextModel):

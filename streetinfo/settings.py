@@ -142,6 +142,15 @@ DATA_LICENCE = {
     "url": os.environ.get("DATA_LICENCE_URL", "").strip()
     or "https://creativecommons.org/licenses/by/4.0/",
 }
+# Who publishes the open data (the DCAT catalogue's publisher, the attribution asked of reusers)
+# and where to write about it (its contact point; the About page when no address is set).
+DATA_PUBLISHER = {
+    "name": os.environ.get("DATA_PUBLISHER_NAME", "").strip() or "Streetinfo Lạng Sơn",
+    "url": env_url("DATA_PUBLISHER_URL", PUBLIC_BASE_URL),
+    "email": os.environ.get("DATA_CONTACT_EMAIL", "").strip(),
+}
+# How long a shared cache (a CDN, nginx) and browsers may keep an anonymous API answer.
+API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 300, minimum=0)
 # Letter case of the URL in a plate's QR code. "upper" (HTTPS://QR.LANGSON.GOV.VN/Q/CODE) is all
 # QR-alphanumeric, the smallest symbol and so the biggest modules; "hybrid" keeps the scheme and
 # host in lower case for scanner apps that only open a lower-case https:// as a link (one QR
@@ -188,6 +197,9 @@ MIDDLEWARE = [
     "streetinfo.health.HealthCheckMiddleware",
     # Then CORS, so that its headers reach every API response, including errors and preflights.
     "api.middleware.ReadOnlyCorsMiddleware",
+    # Cache-Control of the API's reads (public for anonymous ones, never for staff), outside
+    # the session and locale middleware so that it can drop their Vary: Cookie, Accept-Language.
+    "api.middleware.SharedCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (see SECURE_CSP below).
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
