@@ -157,8 +157,10 @@ def check_audio(upload: File) -> Audio:
     limit = max_bytes()
     if upload.size > limit:
         raise ValidationError(
-            _("The recording is %(size)s MB; the limit is %(limit)s MB. Send a shorter or "
-              "more compressed copy.")
+            _(
+                "The recording is %(size)s MB; the limit is %(limit)s MB. Send a shorter or "
+                "more compressed copy."
+            )
             % {"size": round(upload.size / 1024 / 1024, 1), "limit": settings.NARRATION_MAX_MB},
             code="too_big",
         )

@@ -21,7 +21,5 @@ urlpatterns = [
     path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
     path("lang/<str:code>/", views.switch_language, name="switch_language"),
     # A record's recorded narration: one address for every page language.
-    path(
-        "narration/<int:pk>-<slug:digest>.<slug:ext>", views.narration, name="narration"
-    ),
+    path("narration/<int:pk>-<slug:digest>.<slug:ext>", views.narration, name="narration"),
 ]

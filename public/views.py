@@ -164,8 +164,7 @@ def narration_for(record: Place | Person) -> Narration | None:
     text falls back to while the translation is not written (`lib.languages.chain`, as the
     note on the page says). The page's text is its transcript, so no other recording is
     offered."""
-    missing = record.missing_languages()
-    shown = next(code for code in languages.chain(translation.get_language()) if code not in missing)
+    shown = languages.shown(translation.get_language(), record.missing_languages())
     return record.narrations.filter(language=shown).first()
 
 
@@ -309,11 +308,41 @@ class UnitDetailView(PublicPageMixin, DetailView):
         return context
 
 
+def pack_narration(places: list[Place]) -> list[str]:
+    """The recorded narration an area's pack stores: each place's recording in the language its
+    page shows (`narration_for`), in the places' order, as long as they fit in
+    OFFLINE_NARRATION_MB together (one that does not fit is left out; a smaller one after it may
+    still fit)."""
+    code = translation.get_language()
+    ids = [place.pk for place in places]
+    missing: dict[int, list[str]] = {pk: [] for pk in ids}
+    for language in languages.chain(code):
+        if language == languages.DEFAULT:
+            continue
+        in_area = Place.objects.filter(pk__in=ids)
+        for pk in in_area.missing_translation(language).values_list("pk", flat=True):
+            missing[pk].append(language)
+    found = {
+        (narration.place_id, narration.language): narration
+        for narration in Narration.objects.filter(
+            place_id__in=ids, language__in=languages.chain(code)
+        ).only("id", "place_id", "language", "audio", "size")
+    }
+    budget = settings.OFFLINE_NARRATION_MB * 1024 * 1024
+    urls = []
+    for pk in ids:
+        narration = found.get((pk, languages.shown(code, missing[pk])))
+        if narration and narration.size <= budget:
+            budget -= narration.size
+            urls.append(narration.url)
+    return urls
+
+
 @require_safe
 def unit_offline(request: HttpRequest, slug: str) -> HttpResponse:
     """What "save this area for offline" stores for a commune or ward, in the page's language:
-    the unit's page, its places' pages and their small photos (the service worker fetches and
-    keeps them)."""
+    the unit's page, its places' pages, their small photos and, within a budget, their recorded
+    narration (the service worker fetches and keeps them)."""
     unit = get_object_or_404(AdminUnit.objects.exclude(level=AdminUnit.Level.PROVINCE), slug=slug)
     places = (
         Place.objects.published()
@@ -326,7 +355,8 @@ def unit_offline(request: HttpRequest, slug: str) -> HttpResponse:
     )
     pages = [unit.get_absolute_url()]
     pictures = []
-    for place in places[:OFFLINE_MAX_PLACES]:
+    saved = list(places[:OFFLINE_MAX_PLACES])
+    for place in saved:
         pages.append(place.get_absolute_url())
         for photo in list(place.photos.all())[:OFFLINE_PHOTOS_PER_PLACE]:
             if photo.renditions.get("widths"):
@@ -338,6 +368,7 @@ def unit_offline(request: HttpRequest, slug: str) -> HttpResponse:
             "language": translation.get_language(),
             "pages": pages,
             "images": pictures,
+            "audio": pack_narration(saved),
             "generated": timezone.now().isoformat(timespec="seconds"),
         },
         json_dumps_params={"ensure_ascii": False},

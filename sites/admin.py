@@ -1,7 +1,8 @@
 """The content's admin: Vietnamese / English tabs, inlines for people, sources, photos and
 recorded narration, diacritic-insensitive search, the state of the text in each language on
-every record, each record's history, and the Department's roles (sites/roles.py): an editor sees and edits the
-records of their communes only and cannot publish; a reviewer reviews and publishes.
+every record, each record's history, and the Department's roles (sites/roles.py): an editor sees
+and edits the records of their communes only and cannot publish; a reviewer reviews and
+publishes.
 
 These classes know nothing of plates or of the Department's workflow, and register nothing:
 `backoffice/admin.py` adds the plates, the review pages and the spreadsheet import to them and

@@ -1149,9 +1149,7 @@ class Narration(BelongsToRecord):
     transcript. Checked and stripped of its tags on upload (`lib.audio`), served only while its
     record is published (`public.views.narration`)."""
 
-    language = models.CharField(
-        _("language"), max_length=10, choices=languages.django_languages()
-    )
+    language = models.CharField(_("language"), max_length=10, choices=languages.django_languages())
     audio = lib_audio.AudioField(
         _("recording"),
         upload_to="narration/",
@@ -1199,7 +1197,7 @@ class Narration(BelongsToRecord):
 
     @property
     def duration(self) -> str:
-        """"m:ss", as a player shows it."""
+        """ "m:ss", as a player shows it."""
         minutes, seconds = divmod(round(self.seconds), 60)
         return f"{minutes}:{seconds:02d}"
 
