@@ -186,8 +186,8 @@ def check_audio(upload: File) -> Audio:
         raise ValidationError(
             _("The recording lasts %(minutes)s minutes; the limit is %(limit)s minutes.")
             % {
-                "minutes": round(seconds / 60, 1),
-                "limit": round(settings.NARRATION_MAX_SECONDS / 60, 1),
+                "minutes": f"{round(seconds / 60, 1):g}",
+                "limit": f"{round(settings.NARRATION_MAX_SECONDS / 60, 1):g}",
             },
             code="too_long",
         )
@@ -247,15 +247,34 @@ class AudioFieldFile(FieldFile):
         """Every way a recording reaches storage passes here: what is written is the checked
         bytes without tags, under our name (`stored_name`), never the sender's."""
         audio = checked(content)
+        # What was found is kept on the row, as ImageField keeps a picture's size.
+        for field, value in (
+            (self.field.seconds_field, audio.seconds),
+            (self.field.size_field, len(audio.data)),
+        ):
+            if field:
+                setattr(self.instance, field, value)
         super().save(stored_name(audio), ContentFile(audio.data), save=save)
 
 
 class AudioField(models.FileField):
     """A file field whose uploads are checked (check_audio) and stored without their tags,
-    however they arrive: a form, a service, code."""
+    however they arrive: a form, a service, code. `seconds_field` and `size_field` name the
+    model's fields that receive the recording's length and its stored size."""
 
     attr_class = AudioFieldFile
     default_validators = [validate_new_audio]
+
+    def __init__(self, *args, seconds_field: str = "", size_field: str = "", **kwargs):
+        self.seconds_field, self.size_field = seconds_field, size_field
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for option in ("seconds_field", "size_field"):
+            if getattr(self, option):
+                kwargs[option] = getattr(self, option)
+        return name, path, args, kwargs
 
     def formfield(self, **kwargs) -> forms.Field:
         return super().formfield(**{"form_class": AudioFormField, **kwargs})

@@ -1153,12 +1153,14 @@ class Narration(BelongsToRecord):
     audio = lib_audio.AudioField(
         _("recording"),
         upload_to="narration/",
+        seconds_field="seconds",
+        size_field="size",
         help_text=_(
             "The page's text in this language, read aloud: MP3 or M4A play on every phone. "
             "Tags (title, author, place of recording) are removed."
         ),
     )
-    # Found in the file when it was checked (lib.audio.check_audio).
+    # Found in the file when it was stored (lib.audio.AudioFieldFile.save).
     seconds = models.FloatField(_("length (seconds)"), default=0, editable=False)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0, editable=False)
 
@@ -1187,13 +1189,6 @@ class Narration(BelongsToRecord):
 
     def __str__(self) -> str:
         return f"{self.get_language_display()} ({self.duration})"
-
-    def save(self, *args, **kwargs) -> None:
-        upload = self.audio.file if self.audio and not self.audio._committed else None
-        if upload is not None:
-            checked = lib_audio.checked(upload)
-            self.seconds, self.size = checked.seconds, len(checked.data)
-        super().save(*args, **kwargs)
 
     @property
     def duration(self) -> str:
