@@ -50,8 +50,8 @@
     }
   });
 
-  /* Listen: the phone's own voice reads the page's text (the elements marked data-listen-read,
-     in order, each in its own language), paragraph by paragraph. The button shows only when
+  /* Listen: the phone's own voice reads the page's text (the elements the button's data-listen
+     selects, in the page's order, each in its own language), paragraph by paragraph. The button shows only when
      the phone has a voice for that language; pressing it again pauses, then goes on. A pause
      cancels and the paragraph is read again from its start: Android's engines do not pause. */
   var listen = doc.querySelector("[data-listen]");
@@ -60,7 +60,7 @@
     var pageLang = doc.documentElement.lang;
     var state = doc.getElementById(listen.getAttribute("aria-describedby"));
     var texts = [];
-    each("[data-listen-read]", function (el) {
+    each(listen.getAttribute("data-listen"), function (el) {
       var host = el.closest("[lang]");
       var lang = host ? host.getAttribute("lang") : pageLang;
       var blocks = el.querySelectorAll("p").length ? el.querySelectorAll("p") : [el];

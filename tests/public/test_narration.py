@@ -44,11 +44,12 @@ def test_the_page_has_a_player_that_downloads_nothing_until_played(client, relic
     assert f'<source src="{narration.url}" type="audio/mpeg">' in player
     assert "(0:03)" in html
     assert "Nội dung trang này là lời của bản ghi âm." in html  # the text is its transcript
-    # The Listen button is there, hidden until the phone's voices are known.
-    assert re.search(r'<button type="button" class="btn listen-button" data-listen hidden', html)
-    # What the phone reads, in order: the title, the summary, the body.
-    read = re.findall(r"<(h1|p|div)[^>]* data-listen-read", html)
-    assert read == ["h1", "p", "div"]
+    # The Listen button is there, hidden until the phone's voices are known, and says what
+    # it reads: the title, the notes, the summary and the text, not the menus or the footer.
+    button = re.search(r'<button type="button" class="btn listen-button"[^>]*>', html).group(0)
+    assert ' hidden ' in button and 'aria-pressed="false"' in button
+    assert 'data-listen="main h1, main .note, main .lead, main .text"' in button
+    assert '<div class="text"><p>Đoạn thứ nhất.</p>' in html
 
 
 def test_the_recording_is_served_with_ranges_and_without_its_tags(client, relic):
