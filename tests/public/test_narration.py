@@ -47,7 +47,7 @@ def test_the_page_has_a_player_that_downloads_nothing_until_played(client, relic
     # The Listen button is there, hidden until the phone's voices are known, and says what
     # it reads: the title, the notes, the summary and the text, not the menus or the footer.
     button = re.search(r'<button type="button" class="btn listen-button"[^>]*>', html).group(0)
-    assert ' hidden ' in button and 'aria-pressed="false"' in button
+    assert " hidden " in button and 'aria-pressed="false"' in button
     assert 'data-listen="main h1, main .note, main .lead, main .text"' in button
     assert '<div class="text"><p>Đoạn thứ nhất.</p>' in html
 
