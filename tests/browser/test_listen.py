@@ -140,3 +140,31 @@ def test_without_speech_synthesis_there_is_no_button(narrated, phone):
     page.wait_for_load_state("load")
     expect(page.locator("[data-listen]")).to_be_hidden()
     expect(page.locator("audio")).to_be_visible()
+
+
+def test_a_saved_areas_recording_plays_without_a_signal(site, phone):
+    from sites.models import Narration, ScenicSpot
+
+    cave = ScenicSpot.objects.get(slug="dong-nhi-thanh")
+    narration = Narration(place=cave, language="vi")
+    narration.audio.save("cave.mp3", ContentFile(mp3_bytes(20)), save=False)
+    narration.save()
+    page = phone.new_page()
+    page.goto(site.url + "/vi/units/phuong-tam-thanh/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    page.get_by_role("button", name="Lưu khu vực này để đọc ngoại tuyến").click()
+    expect(page.locator("[data-status]")).to_contain_text("Đã lưu", timeout=30000)
+
+    phone.set_offline(True)
+    page.goto(site.url + "/vi/scenic-spots/dong-nhi-thanh/")
+    expect(page.locator("audio source")).to_have_attribute("src", narration.url)
+    # What the player asks for, a range included, is answered from the saved area.
+    answer = page.evaluate(
+        """async (url) => {
+            const response = await fetch(url, {headers: {Range: "bytes=0-"}});
+            return [response.status, (await response.arrayBuffer()).byteLength];
+        }""",
+        narration.url,
+    )
+    assert answer == [200, narration.size]
+    phone.set_offline(False)
