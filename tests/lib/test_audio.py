@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from mutagen.mp3 import MP3
+from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 
 from lib.audio import check_audio
-from tests.audio import mp3_bytes, opus_bytes
+from tests.audio import m4a_bytes, mp3_bytes, opus_bytes
 
 
 def upload(data: bytes, name: str = "recording.mp3") -> SimpleUploadedFile:
@@ -36,9 +37,33 @@ def test_an_ogg_opus_loses_its_comments():
     assert not OggOpus(io.BytesIO(audio.data)).tags.keys()
 
 
+def test_an_m4a_loses_its_tags():
+    sent = m4a_bytes(3, tags=True)
+    assert b"21.85 N" in sent
+    audio = check_audio(upload(sent, "x.m4a"))
+    assert audio.format == "m4a" and audio.seconds == pytest.approx(3, abs=0.1)
+    assert b"21.85 N" not in audio.data and "Kỳ".encode() not in audio.data
+    assert not MP4(io.BytesIO(audio.data)).tags
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("video", "This file holds a video or more than sound: send the recording alone."),
+        ("place", "This M4A file carries information about its recording that cannot be removed"),
+    ],
+)
+def test_an_m4a_with_a_video_or_a_recording_place_is_refused(kind, message):
+    # An iPhone writes where it recorded (QuickTime ©xyz), beside the tags mutagen removes.
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        check_audio(upload(m4a_bytes(3, **{kind: True}), "x.m4a"))
+    assert message in refused.value.messages[0]
+
+
 def test_the_format_is_found_in_the_content_not_the_name():
     assert check_audio(upload(mp3_bytes(), "narration.ogg")).extension == "mp3"
     assert check_audio(upload(opus_bytes(), "narration.mp3")).extension == "opus"
+    assert check_audio(upload(m4a_bytes(), "narration.mp3")).extension == "m4a"
 
 
 NOT_AUDIO = {
