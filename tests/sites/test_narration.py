@@ -11,6 +11,7 @@ from edge.dependents import dependents
 from sites import signals
 from sites.models import AdminUnit, Narration, Relic, Status
 from tests.audio import mp3_bytes, opus_bytes
+from tests.conftest import MANAGEMENT_INPUT
 from tests.sites.test_uploads import admin_client, current_values
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +121,33 @@ def test_a_change_to_a_recording_reaches_its_page_and_its_areas_pack(relic):
     found = dependents([narration])
     assert relic.get_absolute_url() in found.pages
     assert f"/vi/units/{relic.unit.slug}/offline.json" in found.pages
+
+
+def test_an_editor_of_the_ward_attaches_one_and_the_record_goes_back_to_review(
+    django_user_model, relic
+):
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from sites.models import EditorUnit
+
+    user = django_user_model.objects.create_user("bientap", password="pw-x-123", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    EditorUnit.objects.create(user=user, unit=relic.unit)
+    client = Client()
+    client.force_login(user)
+    url = reverse("admin:sites_relic_change", args=[relic.pk])
+    page = client.get(url).content.decode()
+    form = {
+        **dict(MANAGEMENT_INPUT.findall(page)),
+        **current_values(page),
+        "narrations-TOTAL_FORMS": "1",
+        "narrations-0-language": "vi",
+        "narrations-0-audio": SimpleUploadedFile("x.mp3", mp3_bytes(2)),
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302
+    assert relic.narrations.count() == 1
+    # A published record an editor changed waits for a reviewer, its recording with it.
+    relic.refresh_from_db()
+    assert relic.status == Status.REVIEW
