@@ -73,13 +73,24 @@
     var next = 0;
     /* Each start or pause begins a new run: a cancelled utterance's late "end" is ignored. */
     var run = 0;
+    /* The page's own locale (the registry's, e.g. zh_CN for zh-hans) is preferred among the
+       voices of a language; before it, a voice on the phone itself, which reads without a
+       signal. */
+    var preferred = (listen.getAttribute("data-voice") || "").toLowerCase();
     var voiceFor = function (lang) {
       var primary = lang.split("-")[0].toLowerCase();
-      var found = speech.getVoices().filter(function (voice) {
-        return voice.lang.replace("_", "-").split("-")[0].toLowerCase() === primary;
+      var best = null;
+      var bestScore = -1;
+      speech.getVoices().forEach(function (voice) {
+        var tag = voice.lang.replace("-", "_").toLowerCase();
+        if (tag.split("_")[0] !== primary) return;
+        var score = (voice.localService ? 2 : 0) + (tag === preferred ? 1 : 0);
+        if (score > bestScore) {
+          best = voice;
+          bestScore = score;
+        }
       });
-      /* A voice on the phone itself reads without a signal. */
-      return found.filter(function (voice) { return voice.localService; })[0] || found[0];
+      return best;
     };
     var show = function (key) {
       if (state) state.textContent = key ? state.getAttribute(key) : "";
