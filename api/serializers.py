@@ -36,6 +36,7 @@ from sites import roles, services
 from sites.models import (
     AdminUnit,
     HeritageFields,
+    Narration,
     Person,
     PersonLink,
     Photo,
@@ -235,6 +236,19 @@ class PhotoSerializer(serializers.Serializer):
         return media_url(photo.image)
 
 
+class NarrationSerializer(serializers.Serializer):
+    language = serializers.CharField(read_only=True)
+    url = serializers.SerializerMethodField(
+        help_text="The recording; answered only while the record is published."
+    )
+    content_type = serializers.CharField(read_only=True)
+    seconds = serializers.FloatField(read_only=True)
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_url(self, narration: Narration) -> str:
+        return urljoin(settings.PUBLIC_BASE_URL + "/", narration.url)
+
+
 class FormerNameSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
     until_year = serializers.IntegerField(read_only=True, allow_null=True)
@@ -408,6 +422,13 @@ class PlaceDetailSerializer(PlaceSerializer):
     )
     sources = SourceSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
+    narration = NarrationSerializer(
+        many=True,
+        read_only=True,
+        source="narrations",
+        help_text="Recordings of the record's text read aloud, one per language at most: the "
+        "text in that language is the transcript.",
+    )
 
 
 class PlaceSavedSerializer(PlaceDetailSerializer):
@@ -461,6 +482,13 @@ class PersonDetailSerializer(PersonSerializer):
     )
     sources = SourceSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
+    narration = NarrationSerializer(
+        many=True,
+        read_only=True,
+        source="narrations",
+        help_text="Recordings of the record's text read aloud, one per language at most: the "
+        "text in that language is the transcript.",
+    )
 
     @extend_schema_field(PlaceLinkSerializer(many=True))
     def get_places(self, person: Person) -> list[dict]:

@@ -103,7 +103,7 @@ class PlaceViewSet(WritableMixin, RecordViewSet):
         places = roles.places_visible(self.request.user, places)
         if self.action != "list":
             places = places.prefetch_related(
-                public_person_links(), "sources", "photos", "street__former_names"
+                public_person_links(), "sources", "photos", "narrations", "street__former_names"
             )
         return places
 
@@ -169,6 +169,7 @@ class PersonViewSet(WritableMixin, RecordViewSet):
                 ),
                 "sources",
                 "photos",
+                "narrations",
             )
         return people
 

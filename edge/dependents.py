@@ -12,8 +12,8 @@ The rules follow the templates (`templates/sites/…`, `templates/qrplates/updat
   the "nearby" (or, without one, "also in <unit>") lists of other places;
 - a **person** shows on their own page and the pages of the places linked to them or named
   after them;
-- a **link** between the two, a **photo**, **source** or **former name** shows on its records'
-  pages (a place's photo also in its area's offline pack);
+- a **link** between the two, a **photo**, **source**, **recorded narration** or **former name**
+  shows on its records' pages (a place's photo and narration also in its area's offline pack);
 - a **commune or ward** shows on its page and pack, the home page, the kind lists, its
   predecessors' pages and every page of its places and of the people its streets are named after;
 - a **plate's** scan answer is the page of the record it lands on (merges followed), or for an
@@ -41,6 +41,7 @@ from qrplates.models import Plate
 from sites.models import (
     AdminUnit,
     FormerName,
+    Narration,
     OldSlug,
     Person,
     PersonLink,
@@ -108,10 +109,10 @@ def add_row(found: Dependents, row: object) -> None:
     elif isinstance(row, PersonLink):
         for record in (row.place, row.person):
             found.add_record(record)
-    elif isinstance(row, RecordAttachment):
+    elif isinstance(row, RecordAttachment | Narration):
         owner = row.owner
         found.add_record(owner)
-        if isinstance(row, Photo) and isinstance(owner, Place) and owner.unit_id:
+        if isinstance(row, Photo | Narration) and isinstance(owner, Place) and owner.unit_id:
             found.add_page(offline_pack(owner.unit.slug))
     elif isinstance(row, FormerName):
         found.add_record(row.street)

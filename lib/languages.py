@@ -142,9 +142,13 @@ def missing_note(code: str, missing: Collection[str]) -> str:
     missing."""
     if code not in missing:
         return ""
-    language = get(code)
-    shown = next(fallback for fallback in language.fallbacks if fallback not in missing)
-    return str(language.missing_notes[shown])
+    return str(get(code).missing_notes[shown(code, missing)])
+
+
+def shown(code: str, missing: Collection[str]) -> str:
+    """The language a page in `code` shows a record's text in (`missing`: the record's
+    languages without text): `code`, or the first of its fallbacks that has the text."""
+    return next(language for language in chain(code) if language not in missing)
 
 
 # --- which language a visitor gets -------------------------------------------------------------

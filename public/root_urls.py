@@ -1,5 +1,6 @@
 """Public addresses outside the language prefix: the sitemap, robots.txt, the service worker
-(it must sit at the root to serve every page), the web app manifest and the language switch."""
+(it must sit at the root to serve every page), the web app manifest, the language switch and
+recorded narration."""
 
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
@@ -19,4 +20,6 @@ urlpatterns = [
     path("sw.js", views.service_worker, name="service_worker"),
     path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
     path("lang/<str:code>/", views.switch_language, name="switch_language"),
+    # A record's recorded narration: one address for every page language.
+    path("narration/<int:pk>-<slug:digest>.<slug:ext>", views.narration, name="narration"),
 ]

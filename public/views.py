@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from itertools import groupby
 
 from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, When
 from django.http import (
+    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -35,11 +37,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
+from lib import languages
 from lib.static_text import static_text
 from public import maps, seo
 from sites.models import (
     AdminUnit,
     HeritageFields,
+    Narration,
     OldSlug,
     Person,
     PersonLink,
@@ -148,12 +152,22 @@ class RecordMixin(PublicPageMixin):
         context.update(links)
         context.update(
             photos=photos,
+            narration=narration_for(record),
             sources=list(record.sources.all()),
             other_name=seo.other_name(record),
             share_image=image,
             share=seo.share_links(links["canonical_url"]),
         )
         return context
+
+
+def narration_for(record: Place | Person) -> Narration | None:
+    """The record's recording in the language its text is shown in: the page's, or the one its
+    text falls back to while the translation is not written (`lib.languages.chain`, as the
+    note on the page says). The page's text is its transcript, so no other recording is
+    offered."""
+    shown = languages.shown(translation.get_language(), record.missing_languages())
+    return record.narrations.filter(language=shown).first()
 
 
 def published_person_links() -> Prefetch:
@@ -323,11 +337,42 @@ class UnitDetailView(PublicPageMixin, DetailView):
         return context
 
 
+def pack_narration(places: list[Place]) -> list[str]:
+    """The recorded narration an area's pack stores: each place's recording in the language its
+    page shows (`narration_for`), in the places' order, as long as they fit in
+    OFFLINE_NARRATION_MB together (one that does not fit is left out; a smaller one after it may
+    still fit)."""
+    code = translation.get_language()
+    ids = [place.pk for place in places]
+    missing: dict[int, list[str]] = {pk: [] for pk in ids}
+    for language in languages.chain(code):
+        if language == languages.DEFAULT:
+            continue
+        in_area = Place.objects.filter(pk__in=ids)
+        for pk in in_area.missing_translation(language).values_list("pk", flat=True):
+            missing[pk].append(language)
+    found = {
+        (narration.place_id, narration.language): narration
+        for narration in Narration.objects.filter(
+            place_id__in=ids, language__in=languages.chain(code)
+        ).only("id", "place_id", "language", "audio", "size")
+    }
+    budget = settings.OFFLINE_NARRATION_MB * 1024 * 1024
+    urls = []
+    for pk in ids:
+        narration = found.get((pk, languages.shown(code, missing[pk])))
+        if narration and narration.size <= budget:
+            budget -= narration.size
+            urls.append(narration.url)
+    return urls
+
+
 @require_safe
 def unit_offline(request: HttpRequest, slug: str) -> HttpResponse:
     """What "save this area for offline" stores for a commune or ward, in the page's language:
-    the unit's page, its places' pages and their small photos, and the pages of the walking
-    routes through it (the service worker fetches and keeps them)."""
+    the unit's page, its places' pages, their small photos, within a budget their recorded
+    narration, and the pages of the walking routes through it (the service worker fetches and
+    keeps them)."""
     unit = get_object_or_404(AdminUnit.objects.exclude(level=AdminUnit.Level.PROVINCE), slug=slug)
     places = (
         Place.objects.published()
@@ -340,7 +385,8 @@ def unit_offline(request: HttpRequest, slug: str) -> HttpResponse:
     )
     pages = [unit.get_absolute_url()]
     pictures = []
-    for place in places[:OFFLINE_MAX_PLACES]:
+    saved = list(places[:OFFLINE_MAX_PLACES])
+    for place in saved:
         pages.append(place.get_absolute_url())
         for photo in list(place.photos.all())[:OFFLINE_PHOTOS_PER_PLACE]:
             if photo.renditions.get("widths"):
@@ -355,6 +401,7 @@ def unit_offline(request: HttpRequest, slug: str) -> HttpResponse:
             "language": translation.get_language(),
             "pages": pages,
             "images": pictures,
+            "audio": pack_narration(saved),
             "generated": timezone.now().isoformat(timespec="seconds"),
         },
         json_dumps_params={"ensure_ascii": False},
@@ -575,6 +622,50 @@ def web_manifest(request: HttpRequest) -> HttpResponse:
     response["Content-Type"] = "application/manifest+json"
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     patch_cache_control(response, private=True, max_age=86400)
+    return response
+
+
+# One range of bytes, as a player asks for it ("bytes=0-", "bytes=1000-1999", "bytes=-500").
+BYTE_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+@require_safe
+def narration(request: HttpRequest, pk: int, digest: str, ext: str) -> HttpResponse:
+    """A record's recorded narration, only while the record is published: a withdrawn record's
+    recording goes with its page (the file under /media/ is never served, docs/operations.md).
+    A player asks for ranges of it (to start, to seek; Safari plays nothing otherwise)."""
+    record = Narration.objects.published().filter(pk=pk).first()
+    if record is None or not record.audio or record.url != request.path:
+        raise Http404
+    try:
+        size = record.audio.size
+        file = record.audio.open("rb")
+    except OSError as error:
+        raise Http404 from error
+    # Audio is compressed already: gzip would cost time and lose the length and the ranges.
+    request.META.pop("HTTP_ACCEPT_ENCODING", None)
+    asked = BYTE_RANGE.fullmatch(request.headers.get("Range", "").strip())
+    if asked and (asked[1] or asked[2]):
+        if asked[1]:
+            start = int(asked[1])
+            end = min(int(asked[2]), size - 1) if asked[2] else size - 1
+        else:
+            start, end = max(0, size - int(asked[2])), size - 1
+        if start > end or start >= size:
+            file.close()
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        with file:
+            file.seek(start)
+            response = HttpResponse(file.read(end - start + 1), status=206)
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    else:
+        response = FileResponse(file)
+    response["Content-Type"] = record.content_type
+    response["Accept-Ranges"] = "bytes"
+    # As long as a page: a withdrawal reaches phones as soon as the page's does.
+    patch_cache_control(response, **PAGE_CACHE)
     return response
 
 

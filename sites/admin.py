@@ -1,7 +1,8 @@
-"""The content's admin: Vietnamese / English tabs, inlines for people, sources and photos,
-diacritic-insensitive search, the state of the text in each language on every record, each
-record's history, and the Department's roles (sites/roles.py): an editor sees and edits the
-records of their communes only and cannot publish; a reviewer reviews and publishes.
+"""The content's admin: Vietnamese / English tabs, inlines for people, sources, photos and
+recorded narration, diacritic-insensitive search, the state of the text in each language on
+every record, each record's history, and the Department's roles (sites/roles.py): an editor sees
+and edits the records of their communes only and cannot publish; a reviewer reviews and
+publishes.
 
 These classes know nothing of plates or of the Department's workflow, and register nothing:
 `backoffice/admin.py` adds the plates, the review pages and the spreadsheet import to them and
@@ -39,6 +40,7 @@ from sites.admin_scope import (
 from sites.models import (
     AdminUnit,
     FormerName,
+    Narration,
     PersonLink,
     Photo,
     Place,
@@ -317,6 +319,20 @@ class PhotoInline(TranslationStackedInline):
     extra = 0
 
 
+class NarrationInline(admin.TabularInline):
+    """A recording of the record's text per language (lib.audio checks it and removes its
+    tags); the page's text in that language is its transcript."""
+
+    model = Narration
+    fields = ["language", "audio", "duration"]
+    readonly_fields = ["duration"]
+    extra = 0
+
+    @admin.display(description=_("length"))
+    def duration(self, narration: Narration) -> str:
+        return narration.duration if narration.pk else "—"
+
+
 def per_owner(inline: type) -> tuple[type, type]:
     """`inline` for a place's page and for a person's: the two keys of the owner shape."""
     return tuple(
@@ -327,6 +343,7 @@ def per_owner(inline: type) -> tuple[type, type]:
 
 PlaceSourceInline, PersonSourceInline = per_owner(SourceInline)
 PlacePhotoInline, PersonPhotoInline = per_owner(PhotoInline)
+PlaceNarrationInline, PersonNarrationInline = per_owner(NarrationInline)
 
 
 class PlacePersonLinkInline(ScopedLinkInlineMixin, TranslationTabularInline):
@@ -412,7 +429,7 @@ class PlaceAdminBase(PublishableAdmin):
     list_select_related = ["unit"]
     autocomplete_fields = ["unit", "merged_into"]
     readonly_fields = [*PublishableAdmin.readonly_fields, "public_link"]
-    inlines = [PlacePersonLinkInline, PlaceSourceInline, PlacePhotoInline]
+    inlines = [PlacePersonLinkInline, PlaceSourceInline, PlacePhotoInline, PlaceNarrationInline]
 
     def scope(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         """An editor's lists of places are their communes' and wards' (published places of
@@ -532,7 +549,7 @@ class PersonAdmin(PublishableAdmin):
     readonly_fields = [*PublishableAdmin.readonly_fields, "public_link"]
     list_display = ["name", "years", "role", "status", translation_mark]
     autocomplete_fields = ["merged_into"]
-    inlines = [PersonPlaceLinkInline, PersonSourceInline, PersonPhotoInline]
+    inlines = [PersonPlaceLinkInline, PersonSourceInline, PersonPhotoInline, PersonNarrationInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "status", "alt_names", "role", "wikidata"]}),
         (

@@ -26,9 +26,9 @@ class SitesConfig(AppConfig):
 
         autoreload_started.connect(watch_inlined_css, dispatch_uid="watch-inlined-css")
         # Everything of the content a public page or a scan shows (the page of a place lists its
-        # people, photos, sources, former names and neighbours; an old address redirects): a
-        # change to any of it is announced (sites.signals.content_changed). Plates declare
-        # themselves in qrplates.apps.
+        # people, photos, sources, recorded narration, former names and neighbours; an old
+        # address redirects): a change to any of it is announced
+        # (sites.signals.content_changed). Plates declare themselves in qrplates.apps.
         signals.shown_to_visitors(
             models.AdminUnit,
             models.Person,
@@ -36,6 +36,7 @@ class SitesConfig(AppConfig):
             models.PersonLink,
             models.FormerName,
             models.RecordAttachment,
+            models.Narration,
             models.OldSlug,
             models.Route,
             models.RouteStop,

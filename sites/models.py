@@ -9,6 +9,7 @@ kind-specific columns are one join away (`Place.objects.with_details()`).
 from __future__ import annotations
 
 import datetime
+import hashlib
 import time
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lib import audio as lib_audio
 from lib import geo, images, languages
 from lib.text import fold, nfc, slugify_vi, strip_markup
 from lib.uploads import PhotoField
@@ -1243,6 +1245,79 @@ class Photo(RecordAttachment):
     @property
     def picture(self) -> images.Picture:
         return images.picture(self.renditions, self.image.url)
+
+
+class NarrationQuerySet(models.QuerySet):
+    def published(self) -> NarrationQuerySet:
+        """The narration of published records only: a withdrawn record's recording goes with
+        its page (`published_q` through the owner)."""
+        return self.filter(published_q("place") | published_q("person"))
+
+
+class Narration(BelongsToRecord):
+    """A recording of a record's text read aloud, in one language: the page's text is its
+    transcript. Checked and stripped of its tags on upload (`lib.audio`), served only while its
+    record is published (`public.views.narration`)."""
+
+    language = models.CharField(_("language"), max_length=10, choices=languages.django_languages())
+    audio = lib_audio.AudioField(
+        _("recording"),
+        upload_to="narration/",
+        seconds_field="seconds",
+        size_field="size",
+        help_text=_(
+            "The page's text in this language, read aloud: MP3 or M4A play on every phone. "
+            "Tags (title, author, place of recording) are removed."
+        ),
+    )
+    # Found in the file when it was stored (lib.audio.AudioFieldFile.save).
+    seconds = models.FloatField(_("length (seconds)"), default=0, editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0, editable=False)
+
+    objects = NarrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("recorded narration")
+        verbose_name_plural = _("recorded narration")
+        default_related_name = "narrations"
+        ordering = ["language", "id"]
+        constraints = [
+            one_owner_constraint("narration_one_owner"),
+            models.UniqueConstraint(
+                fields=["place", "language"],
+                condition=Q(place__isnull=False),
+                name="narration_one_per_place_language",
+                violation_error_message=_("This record already has a recording in this language."),
+            ),
+            models.UniqueConstraint(
+                fields=["person", "language"],
+                condition=Q(person__isnull=False),
+                name="narration_one_per_person_language",
+                violation_error_message=_("This record already has a recording in this language."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_language_display()} ({self.duration})"
+
+    @property
+    def duration(self) -> str:
+        """ "m:ss", as a player shows it."""
+        minutes, seconds = divmod(round(self.seconds), 60)
+        return f"{minutes}:{seconds:02d}"
+
+    @property
+    def url(self) -> str:
+        """Its public address, named after the stored file (a new recording gets a new
+        address, so a copy may be kept for long) but not by it: the file under /media/ is
+        never served."""
+        digest = hashlib.sha1(self.audio.name.encode(), usedforsecurity=False).hexdigest()[:12]
+        extension = self.audio.name.rsplit(".", 1)[-1]
+        return reverse("narration", kwargs={"pk": self.pk, "digest": digest, "ext": extension})
+
+    @property
+    def content_type(self) -> str:
+        return lib_audio.content_type(self.audio.name)
 
 
 class OldSlug(BelongsToRecord):

@@ -656,6 +656,12 @@ PUBLIC_FORM_RATE_LIMIT = env_int("PUBLIC_FORM_RATE_LIMIT", 5, minimum=1)
 # spreadsheet. The web server in front caps bodies with the same numbers (docs/operations.md).
 MAX_REQUEST_BODY_MB = env_int("MAX_REQUEST_BODY_MB", 20, minimum=1)
 MAX_STAFF_REQUEST_BODY_MB = env_int("MAX_STAFF_REQUEST_BODY_MB", 100, minimum=MAX_REQUEST_BODY_MB)
+# Recorded narration (lib.audio): the largest and longest recording an editor may attach to a
+# record in one language (ten minutes at 96 kbit/s is some 7 MB), and how much narration an
+# area's "save this area for offline" pack may hold in all (a phone's storage is not ours).
+NARRATION_MAX_MB = env_int("NARRATION_MAX_MB", 8, minimum=1)
+NARRATION_MAX_SECONDS = env_int("NARRATION_MAX_SECONDS", 600, minimum=1)
+OFFLINE_NARRATION_MB = env_int("OFFLINE_NARRATION_MB", 20)
 # A spreadsheet waits here between its preview and the editor's confirmation (never served).
 IMPORT_PENDING_DIR = Path(os.environ.get("IMPORT_PENDING_DIR", BASE_DIR / "var" / "imports"))
 

@@ -148,6 +148,17 @@ def test_an_upload_is_a_picture_or_a_download_never_a_page(nginx, tmp_path):
     assert request(nginx, "POST", "/media/photos/2026/x.png", b"x").status == 403
 
 
+def test_a_recording_is_never_served_from_the_media_folder(nginx, tmp_path):
+    """Recorded narration is the app's to serve, only while its record is published: its stored
+    file under /media/ would outlive a withdrawal."""
+    plant(tmp_path / "media", "narration/0123456789abcdef0123456789abcdef.mp3", b"ID3 audio")
+    assert (
+        request(nginx, "GET", "/media/narration/0123456789abcdef0123456789abcdef.mp3").status == 404
+    )
+    # The app's own address reaches the app.
+    assert request(nginx, "GET", "/narration/1-0123456789ab.mp3").status == 200
+
+
 def test_bodies_are_capped_with_the_apps_numbers_before_they_reach_it(nginx):
     """A 300 MB anonymous POST was written to disk in full before any check (issue 13)."""
     visitors = settings.MAX_REQUEST_BODY_MB * 1024 * 1024

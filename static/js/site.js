@@ -4,7 +4,8 @@
      fewer on a weak signal);
    - a service worker keeps visited pages for reading offline, and a commune or ward page can
      store its places in advance ("save this area for offline");
-   - the share box gains "Copy link" and the phone's own share sheet where the browser has them.
+   - the share box gains "Copy link" and the phone's own share sheet where the browser has them;
+   - a record's page can be read aloud by the phone's own voice ("Listen").
    Plain ES2015, no framework: it must run in Zalo's and Facebook's in-app browsers. */
 (function () {
   "use strict";
@@ -48,6 +49,92 @@
       });
     }
   });
+
+  /* Listen: the phone's own voice reads the page's text (the elements the button's data-listen
+     selects, in the page's order, each in its own language), paragraph by paragraph. The button shows only when
+     the phone has a voice for that language; pressing it again pauses, then goes on. A pause
+     cancels and the paragraph is read again from its start: Android's engines do not pause. */
+  var listen = doc.querySelector("[data-listen]");
+  var speech = window.speechSynthesis;
+  if (listen && speech && window.SpeechSynthesisUtterance) {
+    var pageLang = doc.documentElement.lang;
+    var state = doc.getElementById(listen.getAttribute("aria-describedby"));
+    var texts = [];
+    each(listen.getAttribute("data-listen"), function (el) {
+      var host = el.closest("[lang]");
+      var lang = host ? host.getAttribute("lang") : pageLang;
+      var blocks = el.querySelectorAll("p").length ? el.querySelectorAll("p") : [el];
+      Array.prototype.forEach.call(blocks, function (block) {
+        var text = block.textContent.replace(/\s+/g, " ").trim();
+        if (text) texts.push({ text: text, lang: lang });
+      });
+    });
+    var parts = [];
+    var next = 0;
+    /* Each start or pause begins a new run: a cancelled utterance's late "end" is ignored. */
+    var run = 0;
+    /* The page's own locale (the registry's, e.g. zh_CN for zh-hans) is preferred among the
+       voices of a language; before it, a voice on the phone itself, which reads without a
+       signal. */
+    var preferred = (listen.getAttribute("data-voice") || "").toLowerCase();
+    var voiceFor = function (lang) {
+      var primary = lang.split("-")[0].toLowerCase();
+      var best = null;
+      var bestScore = -1;
+      speech.getVoices().forEach(function (voice) {
+        var tag = voice.lang.replace("-", "_").toLowerCase();
+        if (tag.split("_")[0] !== primary) return;
+        var score = (voice.localService ? 2 : 0) + (tag === preferred ? 1 : 0);
+        if (score > bestScore) {
+          best = voice;
+          bestScore = score;
+        }
+      });
+      return best;
+    };
+    var show = function (key) {
+      if (state) state.textContent = key ? state.getAttribute(key) : "";
+    };
+    var stop = function (ended) {
+      run += 1;
+      listen.setAttribute("aria-pressed", "false");
+      show(ended ? "" : "data-paused");
+      if (ended) next = 0;
+    };
+    var speak = function (current) {
+      var part = parts[next];
+      if (!part) return stop(true);
+      var utterance = new SpeechSynthesisUtterance(part.text);
+      utterance.lang = part.lang;
+      utterance.voice = voiceFor(part.lang) || null;
+      utterance.onend = function () {
+        if (current !== run) return;
+        next += 1;
+        speak(current);
+      };
+      speech.speak(utterance);
+    };
+    var offer = function () {
+      if (listen.getAttribute("aria-pressed") === "true") return;
+      parts = texts.filter(function (part) { return voiceFor(part.lang); });
+      listen.hidden = !parts.length;
+    };
+    offer();
+    /* Voices often arrive after the page (Chrome loads them asynchronously). */
+    if (speech.addEventListener) speech.addEventListener("voiceschanged", offer);
+    listen.addEventListener("click", function () {
+      var reading = listen.getAttribute("aria-pressed") === "true";
+      stop(false);
+      speech.cancel();
+      if (reading) return;
+      listen.setAttribute("aria-pressed", "true");
+      show("data-reading");
+      speak(run);
+    });
+    window.addEventListener("pagehide", function () {
+      speech.cancel();
+    });
+  }
 
   if (!("serviceWorker" in navigator) || !window.isSecureContext || !window.caches) return;
 

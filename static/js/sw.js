@@ -10,7 +10,8 @@
      production, so a new deployment brings new names).
    - Photos: cache first, bounded; offline, any stored width of the same photo stands in.
    - Saved areas ("save this area for offline"): one cache per commune or ward page, holding its
-     places' pages and small photos; at most MAX_AREAS, refreshed daily when there is a signal.
+     places' pages, small photos and recorded narration (within the server's budget); at most
+     MAX_AREAS, refreshed daily when there is a signal.
    Every cache is bounded: a phone's storage is not ours to fill.
    Only what is the same for everyone is kept (see `shareable`): nothing made for one person (an
    installer's scanned page, a printer's API reads, an editor's view) is stored, so nothing of it
@@ -84,7 +85,7 @@ function forgetPrivatePages() {
       return caches.open(name).then(function (cache) {
         return cache.keys().then(function (keys) {
           return Promise.all(keys.map(function (key) {
-            if (/offline\.json$/.test(key.url) || /\/media\//.test(key.url)) return null;
+            if (/offline\.json$|\/media\/|\/narration\//.test(key.url)) return null;
             return cache.match(key).then(function (response) {
               if (!shareable(response) || !isPublicPage(new URL(key.url))) return cache.delete(key);
               return null;
@@ -219,6 +220,14 @@ function image(event, request, url) {
   });
 }
 
+/* Recorded narration: the whole file from a saved area when it holds it (a player asking for a
+   range accepts the whole); otherwise the network, ranges and all, and nothing kept. */
+function narration(request) {
+  return caches.match(request.url, { ignoreVary: true }).then(function (hit) {
+    return hit || fetch(request);
+  });
+}
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") return;
@@ -232,6 +241,8 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(staticFile(event, request));
   } else if (url.pathname.indexOf("/media/") === 0) {
     event.respondWith(image(event, request, url));
+  } else if (url.pathname.indexOf("/narration/") === 0) {
+    event.respondWith(narration(request));
   }
 });
 
@@ -253,7 +264,7 @@ function saveArea(manifestUrl) {
     if (!response.ok) throw new Error("manifest " + response.status);
     return response.json();
   }).then(function (manifest) {
-    var wanted = manifest.pages.concat(manifest.images).map(function (path) {
+    var wanted = manifest.pages.concat(manifest.images, manifest.audio || []).map(function (path) {
       return new URL(path, self.location.href).href;
     });
     return caches.open(name).then(function (cache) {

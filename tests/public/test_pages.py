@@ -75,7 +75,7 @@ def test_a_person_without_english_text_is_shown_in_vietnamese_with_the_note(clie
     with translation.override("en"):
         html = get(client, person.get_absolute_url())
     assert "The English translation of this page is on its way" in html
-    assert '<div lang="vi"><p>Tù trưởng người Tày.</p></div>' in html
+    assert '<div class="text" lang="vi"><p>Tù trưởng người Tày.</p></div>' in html
 
 
 def test_a_commune_page_lists_its_published_places_by_kind_and_offers_offline_saving(client, unit):

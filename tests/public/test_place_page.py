@@ -188,7 +188,7 @@ def test_a_missing_translation_shows_the_vietnamese_text_marked_and_with_a_note(
     html = page(client, street, "en")
     assert "The English translation of this page is on its way" in html
     assert '<p class="lead" lang="vi">Phố mang tên Tông Đản.</p>' in html
-    assert '<div lang="vi"><p>Lịch sử của phố.</p></div>' in html
+    assert '<div class="text" lang="vi"><p>Lịch sử của phố.</p></div>' in html
     assert '<html lang="en"' in html
 
 

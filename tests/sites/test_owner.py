@@ -1,6 +1,6 @@
 """ "Belongs to a place or a person" is one shape (sites.models.BelongsToRecord): plates, sources,
-photos, old addresses, reports and suggestions each name exactly one record, and the database
-refuses a row that names both or neither."""
+photos, recorded narration, old addresses, reports and suggestions each name exactly one
+record, and the database refuses a row that names both or neither."""
 
 import contextlib
 import importlib
@@ -14,6 +14,7 @@ from qrplates.admin import PlateForm
 from qrplates.models import Plate
 from sites.models import (
     BelongsToRecord,
+    Narration,
     OldSlug,
     Person,
     Photo,
@@ -45,6 +46,7 @@ ROWS = {
     Plate: lambda n: {"code": f"TEST{n:03d}"},
     Source: lambda n: {"title": "Địa chí Lạng Sơn"},
     Photo: lambda n: {"image": ""},
+    Narration: lambda n: {"language": "vi", "audio": ""},
     OldSlug: lambda n: {"kind": "street", "slug": f"pho-cu-{n}"},
     ProblemReport: lambda n: {"kind": ProblemReport.Kind.OTHER},
     Suggestion: lambda n: {"kind": Suggestion.Kind.CORRECTION},

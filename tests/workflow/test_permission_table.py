@@ -46,6 +46,7 @@ from qrplates.services import plate_mint
 from sites.models import (
     AdminUnit,
     EditorUnit,
+    Narration,
     Person,
     PersonLink,
     Photo,
@@ -56,6 +57,7 @@ from sites.models import (
     Street,
     Suggestion,
 )
+from tests.audio import mp3_bytes
 from tests.conftest import jpeg_bytes
 from tests.workflow.forms import form_values
 
@@ -258,6 +260,9 @@ def build_world() -> World:
         suggestion.photo.save("goc.jpg", ContentFile(jpeg_bytes(320, 200)), save=False)
         suggestion.save()
         suggestions[variant] = suggestion.pk
+        narration = Narration(place=street, language="vi")
+        narration.audio.save("doc.mp3", ContentFile(mp3_bytes(1)), save=False)
+        narration.save()
 
     hub = Person.objects.create(name_vi="Người thử personhub", external_id="x-personhub")
     for street in streets.values():
@@ -792,10 +797,10 @@ def door(probe: Probe, *covers: str) -> Door:
 
 
 OWN_ROWS = {
-    "street": ("PlaceSourceInline", "PlacePhotoInline", "FormerNameInline"),
-    "relic": ("PlaceSourceInline", "PlacePhotoInline"),
-    "scenicspot": ("PlaceSourceInline", "PlacePhotoInline"),
-    "person": ("PersonSourceInline", "PersonPhotoInline"),
+    "street": ("PlaceSourceInline", "PlacePhotoInline", "PlaceNarrationInline", "FormerNameInline"),
+    "relic": ("PlaceSourceInline", "PlacePhotoInline", "PlaceNarrationInline"),
+    "scenicspot": ("PlaceSourceInline", "PlacePhotoInline", "PlaceNarrationInline"),
+    "person": ("PersonSourceInline", "PersonPhotoInline", "PersonNarrationInline"),
 }
 
 
@@ -1257,6 +1262,9 @@ DOORS: dict[str, Door] = {
     # Public pages: published records only, whoever asks.
     "public: a place's page": door(page(public_url("street"), named("street")), "sites:place"),
     "public: a person's page": door(page(public_url("person"), named("person")), "sites:person"),
+    "public: a recording": door(
+        page(lambda w, v: Narration.objects.get(place_id=w.records["street", v]).url), "narration"
+    ),
     "public: report a problem": door(
         page(
             lambda w, v: reverse("workflow:report", args=["place", w.records["street", v]]),
@@ -1483,6 +1491,7 @@ TABLE: dict[str, tuple[frozenset[str], ...]] = {
     "API: a unit":                        (A,     A,     A,     A,     A,     A,     A),
     "public: a place's page":             (P,     P,     P,     P,     P,     P,     P),
     "public: a person's page":            (P,     P,     P,     P,     P,     P,     P),
+    "public: a recording":                (P,     P,     P,     P,     P,     P,     P),
     "public: report a problem":           (P,     P,     P,     P,     P,     P,     P),
     "public: suggest":                    (P,     P,     P,     P,     P,     P,     P),
     "public: a scan":                     (P,     P,     P,     P,     P,     P,     P),
