@@ -81,6 +81,9 @@ def test_the_demos_chinese_is_labelled_a_machine_translated_draft(demo, client):
     html = page.content.decode()
     assert "Chi Lăng 关隘" in html
     assert "本文由机器翻译，尚未经过核对，可能有错误。" in html
+    assert '<html lang="zh-hans">' in html and 'content="zh_CN"' in html
+    for code in ("vi", "en", "zh-hans"):
+        assert f'hreflang="{code}" href="' in html and f"/{code}/relics/ai-chi-lang/" in html
     english = client.get(relic.get_absolute_url().replace("/vi/", "/en/", 1)).content.decode()
     assert "translated by machine" not in english
 
