@@ -56,3 +56,9 @@ def test_a_merger_is_a_data_edit():
     old.save()
     assert old not in AdminUnit.objects.communes()
     assert list(new.predecessors.all()) == [old]
+
+
+def test_every_unit_is_named_in_every_language():
+    ward = AdminUnit.objects.get(name_vi="Phường Tam Thanh")
+    assert (ward.name_en, ward.name_zh_hans) == ("Tam Thanh Ward", "Tam Thanh 坊")
+    assert not AdminUnit.objects.filter(name_zh_hans="").exists()
