@@ -1,7 +1,7 @@
 """Bytes on the wire for a place page: the HTML as rendered (baseline), as the app sends it
 (gzip, GZipMiddleware), and as a brotli-capable proxy would (quality 5, a usual dynamic
-setting), over every demo place in every language of the registry; the heaviest against the 14 KB that arrive
-in the first round trip.
+setting), over every demo place in every language of the registry; the heaviest against the
+14 KB that arrive in the first round trip.
 
     .venv/bin/python bench/page_weight.py
 """
