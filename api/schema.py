@@ -18,14 +18,18 @@ LANGUAGE_PARAMETERS = [
         str,
         enum=[*LANGUAGE_CODES, ALL_LANGUAGES],
         description="Language of texts, labels and page addresses. Without it, the "
-        "Accept-Language header decides (Vietnamese when neither says). `all` gives every "
+        "Accept-Language header decides: its first language the site has, else English for a "
+        "header that names none of them, Vietnamese when there is no header. A text not "
+        "written in a language falls back along that language's chain, ending in Vietnamese "
+        "(Chinese: English first), and `missing_translations` says so. `all` gives every "
         "translation: each such field becomes an object keyed by language code.",
     ),
     OpenApiParameter(
         "Accept-Language",
         str,
         location=OpenApiParameter.HEADER,
-        description="The language wanted when `lang` is not given, e.g. `en-GB,en;q=0.9`.",
+        description="The language wanted when `lang` is not given, e.g. `en-GB,en;q=0.9` or "
+        "`zh-CN,zh;q=0.9`.",
     ),
 ]
 

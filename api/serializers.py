@@ -1,8 +1,9 @@
 """What the open-data API says about each record, and what staff systems may send.
 
 Output serializers name every field and say which language each one is in. A translated text,
-a label or a public page address is given in the request's language (`?lang=vi|en`, else
-Accept-Language), falling back to Vietnamese as the public pages do; with `?lang=all` it becomes
+a label or a public page address is given in the request's language (`?lang=` a code of the
+language registry, else Accept-Language), falling back along the language's chain as the public
+pages do (zh-hans: English, then Vietnamese); with `?lang=all` it becomes
 an object with one value per language, null where that translation is not written yet.
 
 Input serializers only check shapes and types. Whether a record may be saved is decided by the

@@ -1,9 +1,10 @@
 """Bytes on the wire for a place page: the HTML as rendered (baseline), as the app sends it
 (gzip, GZipMiddleware), and as a brotli-capable proxy would (quality 5, a usual dynamic
-setting), over every demo place in both languages; the heaviest against the 14 KB that arrive
-in the first round trip. Then the inline SVG map's share of each kind of page (place, commune or
-ward, home, walking route): the page's gzip bytes with its map, less the same page with the map
-cut out (the baseline, measured in the same run), against the 2 KB a map may add.
+setting), over every demo place in every language of the registry; the heaviest against the
+14 KB that arrive in the first round trip. Then the inline SVG map's share of each kind of page
+(place, commune or ward, home, walking route): the page's gzip bytes with its map, less the same
+page with the map cut out (the baseline, measured in the same run), against the 2 KB a map may
+add.
 
     .venv/bin/python bench/page_weight.py
 """
@@ -32,12 +33,13 @@ def main() -> None:
     from django.test import Client
     from django.utils import translation
 
+    from lib import languages
     from sites.models import Place
 
     client = Client()
     rows = []
     for place in Place.objects.published():
-        for language in ("vi", "en"):
+        for language in languages.codes():
             with translation.override(language):
                 url = place.get_absolute_url()
             response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
@@ -51,7 +53,13 @@ def main() -> None:
     gz = [r[2] for r in rows]
     br = [r[3] for r in rows]
     heaviest = max(rows, key=lambda r: r[2])
-    print(f"place pages measured: {len(rows)} (every published demo place, vi and en)")
+    print(
+        f"place pages measured: {len(rows)} "
+        f"(every published demo place, {', '.join(languages.codes())})"
+    )
+    for language in languages.codes():
+        own = [r[2] for r in rows if r[0].startswith(f"/{language}/")]
+        print(f"  gzip median in {language}: {statistics.median(own):.0f}, max {max(own)}")
     print(f"{'':24}{'median':>10}{'max':>10}{'ratio to raw':>16}")
     print(f"{'raw HTML (baseline)':24}{statistics.median(raw):>10.0f}{max(raw):>10}{1:>16.2f}")
     print(

@@ -68,10 +68,30 @@ LANGUAGES: tuple[Language, ...] = (
             )
         },
     ),
+    Language(
+        "zh-hans",
+        "中文",
+        "zh_CN",
+        fallbacks=("en", "vi"),
+        missing_notes={
+            "en": _(
+                "The Chinese translation of this page is on its way; meanwhile it is shown in "
+                "English."
+            ),
+            "vi": _(
+                "The Chinese translation of this page is on its way; meanwhile it is shown in "
+                "Vietnamese."
+            ),
+        },
+    ),
 )
 # The site's language: the one every record is written in, the admin's, and a visitor's when
 # nothing they send names a language of the site.
 DEFAULT = LANGUAGES[0].code
+# A foreign visitor's language: a browser that names none of the site's languages belongs to
+# someone who does not read Vietnamese (a Vietnamese phone says "vi"), and English is the
+# language such a visitor most likely reads.
+FOREIGN = "en"
 
 
 def codes() -> list[str]:
@@ -169,22 +189,31 @@ def supported(tag: str | None) -> str | None:
 
 
 def from_accept_language(header: str) -> str | None:
-    """The first language of an Accept-Language header, in its q order, that the site speaks,
-    or None. q=0 means "not this one"; "*" ends the search (anything will do: the default);
-    a malformed header is ignored whole, as Django ignores it."""
-    for tag, quality in parse_accept_lang_header(header):
+    """The language an Accept-Language header asks for: its first language, in q order, that
+    the site speaks; else, when it names none ("*" ends the search: anything will do), the
+    foreign visitor's language, or the default if the header refuses that one. q=0 means "not
+    this one". None when there is no header, or a malformed one (ignored whole, as Django
+    ignores it)."""
+    tags = parse_accept_lang_header(header)
+    refused = set()
+    for tag, quality in tags:
         if tag == "*":
-            return None
-        if quality > 0 and (language := supported(tag)):
-            return language
-    return None
+            break
+        if language := supported(tag):
+            if quality > 0:
+                return language
+            refused.add(language)
+    if not tags:
+        return None
+    return FOREIGN if FOREIGN not in refused else DEFAULT
 
 
 def negotiate(*chosen: str | None, accept_language: str = "") -> str:
     """The language of a page whose address names none: the first of the visitor's own choices
-    (`chosen`, in order: `?lang=`, the language cookie) that the site speaks, else the browser's
-    Accept-Language, else the default. Static mode's nginx script is a port of this
-    (`njs_table`); tests/edge/test_static_mode_languages.py holds them to the same answers."""
+    (`chosen`, in order: `?lang=`, the language cookie) that the site speaks, else what the
+    browser's Accept-Language asks for, else (no header) the default. Static mode's nginx
+    script is a port of this (`njs_table`); tests/edge/test_static_mode_languages.py holds them
+    to the same answers."""
     for choice in chosen:
         if language := supported(choice):
             return language
@@ -217,6 +246,7 @@ def njs_table() -> dict:
         "negotiable": [code for code in site if check_for_language(code)],
         "fallbacks": fallbacks,
         "default": DEFAULT,
+        "foreign": FOREIGN,
         "tagMaxLength": TAG_MAX_LENGTH,
     }
 
@@ -238,6 +268,8 @@ def nginx_pattern() -> str:
 def check() -> None:
     """Fails loudly on a registry that cannot work (run when settings.py loads)."""
     seen = codes()
+    if FOREIGN not in seen:
+        raise ValueError(f"the foreign visitor's language {FOREIGN} is not a site language")
     if len(set(seen)) != len(seen) or not all(_CODE.fullmatch(code) for code in seen):
         raise ValueError(f"language codes must be unique lower-case tags: {seen}")
     for language in LANGUAGES:

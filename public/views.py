@@ -460,7 +460,7 @@ class HomeView(PublicPageMixin, TemplateView):
         )
         context["meta_description"] = translation.gettext(
             "The history of Lạng Sơn's streets, relics and scenic spots and of the people "
-            "linked to them, in Vietnamese and English."
+            "linked to them."
         )
         return context
 
@@ -530,6 +530,13 @@ class SearchView(PublicPageMixin, ListView):
 
 class AboutView(PublicPageMixin, TemplateView):
     template_name = "sites/about.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Each language by its own name, as the language switch shows it.
+        context["language_names"] = ", ".join(language.name for language in languages.LANGUAGES)
+        context["foreign_language"] = languages.get(languages.FOREIGN).name
+        return context
 
 
 class OfflineView(PublicPageMixin, TemplateView):

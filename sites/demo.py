@@ -3,7 +3,9 @@
 Facts (names, rankings, years, coordinates, wards, sources) are read from
 `data/langson_facts.json`, a copy of the sourced fact sheet; the descriptions, written in our own
 words from those facts, come from `data/demo_content.json`. Nothing is added that the fact sheet
-does not give: a missing value stays empty.
+does not give: a missing value stays empty. Texts in a further language may come as drafts
+translated by machine (`data/demo_content_<language>.json`, e.g. `demo_content_zh_hans.json`):
+they are loaded as machine-translated drafts, which the public pages label as such.
 
 Loading is idempotent: every record carries a stable `external_id`, and a record is written only
 when a value differs, so a second run changes nothing (not even `updated_at`).
@@ -14,6 +16,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,11 +39,18 @@ from sites.models import (
     Source,
     Status,
     Street,
+    TextState,
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FACTS_FILE = DATA_DIR / "langson_facts.json"
 CONTENT_FILE = DATA_DIR / "demo_content.json"
+
+
+def drafts_file(language: languages.Language) -> Path:
+    """The demo's texts in `language` translated by machine, entry by entry as in CONTENT_FILE."""
+    return DATA_DIR / f"demo_content_{language.suffix}.json"
+
 
 RANKINGS = {
     "special national": HeritageFields.Ranking.SPECIAL_NATIONAL,
@@ -111,10 +121,26 @@ def source_fields(reference: str) -> dict[str, str]:
     return {"title": host, "url": reference[:600]}
 
 
+def merge_drafts(content: dict, drafts: dict) -> None:
+    """Adds machine-translated texts (a drafts file) to the content entries they translate,
+    with the notes of a place's links to people in the same order as the links."""
+    for section, entries in drafts.items():
+        if section.startswith("_"):
+            continue
+        for key, texts in entries.items():
+            entry = content[section][key]
+            if "links" in texts:
+                for link, link_texts in zip(entry["links"], texts["links"], strict=True):
+                    link.update(link_texts)
+            entry.update({name: text for name, text in texts.items() if name != "links"})
+
+
 class DemoLoader:
-    def __init__(self, facts: dict, content: dict) -> None:
+    def __init__(self, facts: dict, content: dict, machine: Collection[str] = ()) -> None:
         self.facts = facts
         self.content = content
+        # The languages whose texts are machine-translated drafts.
+        self.machine = machine
         self.report = LoadReport()
         self.units = {u.code: u for u in AdminUnit.objects.all()}
         self.people: dict[str, Person] = {}
@@ -178,6 +204,14 @@ class DemoLoader:
         key = key or name
         return {f"{name}_{s}": nfc(entry.get(f"{key}_{s}", "")) for s in languages.suffixes()}
 
+    def states(self, entry: dict) -> dict[str, str]:
+        """The record's `translation_states`: its machine-translated languages."""
+        return {
+            code: TextState.MACHINE
+            for code in self.machine
+            if entry.get(f"name_{languages.get(code).suffix}")
+        }
+
     def load_people(self) -> None:
         texts = self.content["people"]
         for fact in self.facts["people"]:
@@ -192,6 +226,7 @@ class DemoLoader:
                 "alt_names": nfc(entry.get("alt_names", "")),
                 "birth_year": year_of(fact.get("born")),
                 "death_year": year_of(fact.get("died")),
+                "translation_states": self.states(entry),
                 "status": Status.PUBLISHED,
             }
             person = self.upsert(Person, f"demo:person:{slugify_vi(fact['name_vi'])}", values)
@@ -226,6 +261,7 @@ class DemoLoader:
                 "lat": coords.get("lat"),
                 "lon": coords.get("lon"),
                 "unit": self.units.get(entry.get("unit_code")),
+                "translation_states": self.states(entry),
                 "status": Status.PUBLISHED,
             }
             place = self.upsert(model, f"demo:site:{fact['id']}", values)
@@ -250,6 +286,7 @@ class DemoLoader:
                 "naming_resolution": resolution,
                 "naming_resolution_date": resolution_date,
                 "unit": self.units.get(entry.get("unit_code")),
+                "translation_states": self.states(entry),
                 "status": Status.PUBLISHED,
             }
             street = self.upsert(Street, f"demo:street:{slugify_vi(fact['name_vi'])}", values)
@@ -288,4 +325,9 @@ class DemoLoader:
 def load_demo() -> LoadReport:
     facts = json.loads(FACTS_FILE.read_text(encoding="utf-8"))
     content = json.loads(CONTENT_FILE.read_text(encoding="utf-8"))
-    return DemoLoader(facts, content).load()
+    machine = []
+    for language in languages.LANGUAGES:
+        if drafts_file(language).exists():
+            merge_drafts(content, json.loads(drafts_file(language).read_text(encoding="utf-8")))
+            machine.append(language.code)
+    return DemoLoader(facts, content, machine).load()

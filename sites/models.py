@@ -182,7 +182,7 @@ class PublishableQuerySet(models.QuerySet):
         every_word = Q()
         for word in words:
             every_word &= Q(search_text__contains=word)
-        # search_text is "name_vi | name_en | other names": a name starts at the start or after
+        # search_text is "every language's name | other names": a name starts at the start or after
         # a separator.
         rank = Case(
             When(

@@ -16,18 +16,37 @@ UNITS_FILE = Path(__file__).resolve().parent / "data" / "langson_units.geojson"
 REORGANISED_ON = datetime.date(2025, 7, 1)  # two-tier local government in force (NQ 1672)
 
 LEVELS = {"tỉnh": "province", "phường": "ward", "xã": "commune", "thị trấn": "township"}
-ENGLISH_SUFFIX = {
-    "province": "Province",
-    "ward": "Ward",
-    "commune": "Commune",
-    "township": "Township",
+# A unit's name in the site's other languages: its Vietnamese name without the type word, then
+# the level's word (local names keep their Vietnamese spelling, as on the plates and maps).
+NAMES = {
+    "en": {
+        "province": "{name} Province",
+        "ward": "{name} Ward",
+        "commune": "{name} Commune",
+        "township": "{name} Township",
+    },
+    "zh_hans": {
+        "province": "{name} 省",
+        "ward": "{name} 坊",
+        "commune": "{name} 社",
+        "township": "{name} 市镇",
+    },
 }
+TYPES = {level: unit_type for unit_type, level in LEVELS.items()}
 
 
-def english_name(name_vi: str, unit_type: str, level: str) -> str:
-    """ "Phường Tam Thanh" -> "Tam Thanh Ward"."""
+def translated_names(name_vi: str, level: str) -> dict[str, str]:
+    """ "Phường Tam Thanh" -> {"name_en": "Tam Thanh Ward", "name_zh_hans": "Tam Thanh 坊"}."""
+    unit_type = TYPES[level]
     bare = name_vi[len(unit_type) :].strip() if name_vi.lower().startswith(unit_type) else name_vi
-    return f"{bare} {ENGLISH_SUFFIX[level]}"
+    return {f"name_{suffix}": names[level].format(name=bare) for suffix, names in NAMES.items()}
+
+
+def name_columns(unit_model: type) -> set[str]:
+    """The columns of `translated_names` that `unit_model` has (a migration's model may predate
+    a language)."""
+    columns = {field.name for field in unit_model._meta.get_fields()}
+    return {column for column in (f"name_{suffix}" for suffix in NAMES) if column in columns}
 
 
 def load_units(unit_model: type, path: Path = UNITS_FILE) -> int:
@@ -41,7 +60,7 @@ def load_units(unit_model: type, path: Path = UNITS_FILE) -> int:
         unit_type = props["type"]
         level = LEVELS[unit_type]
         name_vi = nfc(props["name_vi"])
-        name_en = english_name(name_vi, unit_type, level)
+        names = translated_names(name_vi, level)
         label = props.get("representative_point") or [None, None]
         geometry = feature["geometry"]
         unit, _created = unit_model.objects.update_or_create(
@@ -49,7 +68,7 @@ def load_units(unit_model: type, path: Path = UNITS_FILE) -> int:
             defaults={
                 "name": name_vi,
                 "name_vi": name_vi,
-                "name_en": name_en,
+                **{column: names[column] for column in name_columns(unit_model)},
                 "slug": slugify_vi(name_vi),
                 "level": level,
                 "parent": None if level == "province" else province,
@@ -65,3 +84,15 @@ def load_units(unit_model: type, path: Path = UNITS_FILE) -> int:
             province = unit
         count += 1
     return count
+
+
+def name_units_in_every_language(unit_model: type) -> None:
+    """Fills each unit's name in a language added since the units were loaded, where empty."""
+    columns = name_columns(unit_model)
+    for unit in unit_model.objects.all():
+        names = translated_names(unit.name_vi, unit.level)
+        empty = [column for column in columns if not getattr(unit, column)]
+        for column in empty:
+            setattr(unit, column, names[column])
+        if empty:
+            unit.save(update_fields=empty)

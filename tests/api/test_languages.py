@@ -83,3 +83,32 @@ def test_error_messages_follow_the_language(client, records):
     vietnamese = client.get("/api/v1/places/", {"kind": "castle", "lang": "vi"})
     assert english.json()["detail"] == "kind: Unknown kind “castle”: use street, relic or scenic."
     assert vietnamese.json()["detail"].startswith("kind: Không có loại")
+
+
+def test_chinese_falls_back_to_english_then_vietnamese(client, records):
+    street = client.get(street_url(records), {"lang": "zh-hans"})
+    assert street["Content-Language"] == "zh-hans"
+    body = street.json()
+    assert body["name"] == "Hoang Van Thu Street"
+    assert body["kind_label"] == "街道"
+    assert body["url"].endswith("/zh-hans/streets/duong-hoang-van-thu/")
+    assert body["missing_translations"] == ["zh-hans"]
+    temple = client.get(f"/api/v1/places/{records['temple'].pk}/", {"lang": "zh-hans"}).json()
+    assert temple["name"] == "Đền Kỳ Cùng"
+    assert temple["missing_translations"] == ["en", "zh-hans"]
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("zh-CN,zh;q=0.9", "zh-hans"),
+        ("zh-TW", "zh-hans"),
+        ("ko-KR,ko;q=0.9", "en"),  # a foreign phone: English
+        ("fr-FR", "en"),
+        ("vi-VN,vi;q=0.9", "vi"),
+        ("", "vi"),
+    ],
+)
+def test_the_browsers_language_is_the_default(client, records, header, language):
+    response = client.get(street_url(records), HTTP_ACCEPT_LANGUAGE=header)
+    assert response["Content-Language"] == language

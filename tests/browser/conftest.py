@@ -65,11 +65,23 @@ def browser(chromium_path):
 
 
 @pytest.fixture
-def phone(browser):
+def phone(phone_set_to):
     """A fresh phone: its own cookies, caches and service workers."""
-    context = browser.new_context(**PHONE, locale="vi-VN")
-    yield context
-    context.close()
+    return phone_set_to("vi-VN")
+
+
+@pytest.fixture
+def phone_set_to(browser):
+    """Fresh phones set to a language (a locale such as "zh-CN"), which their browsers ask for."""
+    contexts = []
+
+    def make(locale: str):
+        contexts.append(browser.new_context(**PHONE, locale=locale))
+        return contexts[-1]
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

@@ -162,3 +162,24 @@ def test_pages_meet_wcag_aa_and_reflow_at_double_text_size(site, phone, screensh
     assert overflow <= 0
     if path == CAVE_VI:
         screenshot(page, "7-place-200-percent", full_page=False)
+
+
+@pytest.mark.parametrize(
+    ("locale", "language", "heading"),
+    [
+        ("zh-CN", "zh-hans", "Nhị Thanh 洞"),
+        ("zh-TW", "zh-hans", "Nhị Thanh 洞"),  # no Traditional Chinese: Simplified
+        ("ko-KR", "en", "Nhị Thanh Cave"),  # a foreign phone: English, not Vietnamese
+    ],
+)
+def test_a_phone_from_abroad_scans_a_plate(
+    phone_set_to, site, screenshot, locale, language, heading
+):
+    page = phone_set_to(locale).new_page()
+    page.goto(f"{site.url}/Q/{site.cave_code}")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("h1")).to_have_text(heading)
+    if language == "zh-hans":
+        # The demo's Chinese is a machine-translated draft, and says so.
+        expect(page.get_by_text("本文由机器翻译，尚未经过核对，可能有错误。")).to_be_visible()
+        screenshot(page, f"place-{locale}")

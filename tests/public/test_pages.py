@@ -49,7 +49,7 @@ def test_a_person_page_lists_every_published_street_and_site_linked_to_them(clie
     PersonLink.objects.create(person=person, place=hidden, role=PersonLink.Role.BUILT_RESTORED)
     with translation.override("en"):
         html = get(client, person.get_absolute_url())
-    assert "<h1>Ngô Thì Sĩ</h1>" in html
+    assert '<h1 lang="vi">Ngô Thì Sĩ</h1>' in html  # no English name: the Vietnamese, marked so
     assert "Person · 1726 – 1780" in html
     assert "Governor of Lạng Sơn" in html
     assert "He found Nhị Thanh cave." in html

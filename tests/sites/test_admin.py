@@ -147,3 +147,15 @@ def test_the_all_places_list_opens_each_kind_in_its_own_form(demo, staff_client)
     response = staff_client.get(reverse("admin:sites_place_change", args=[place.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:sites_relic_change", args=[place.pk])
+
+
+def test_the_admin_has_a_chinese_tab_with_its_text_state(demo, staff_client):
+    relic = Place.objects.get(name_vi="Ải Chi Lăng")
+    page = staff_client.get(reverse("admin:sites_relic_change", args=[relic.pk]))
+    html = page.content.decode()
+    for field in ("name", "summary", "body", "address"):
+        assert f'name="{field}_zh_hans"' in html
+    assert 'name="text_state_zh-hans"' in html
+    assert "Chi Lăng 关隘" in html
+    changelist = staff_client.get(reverse("admin:sites_relic_changelist"))
+    assert 'class="text-machine" title="中文: ' in changelist.content.decode()

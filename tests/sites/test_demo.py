@@ -1,13 +1,15 @@
 import io
 import json
+import re
 import unicodedata
 
 import pytest
 from django.core.management import call_command
 
+from lib import languages
 from lib.text import slugify_vi
-from sites.demo import FACTS_FILE
-from sites.models import Person, PersonLink, Place, Relic, ScenicSpot, Source, Street
+from sites.demo import CONTENT_FILE, FACTS_FILE, drafts_file
+from sites.models import Person, PersonLink, Place, Relic, ScenicSpot, Source, Street, TextState
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +25,12 @@ def snapshot() -> dict:
     }
 
 
-def test_demo_has_enough_real_records_in_both_languages(demo):
+def test_demo_has_enough_real_records_in_every_language(demo):
     assert Street.objects.count() >= 20
     assert Relic.objects.count() + ScenicSpot.objects.count() >= 10
     assert Person.objects.count() >= 10
     for record in [*Place.objects.all(), *Person.objects.all()]:
-        assert record.name_vi and record.name_en, record
+        assert record.name_vi and record.name_en and record.name_zh_hans, record
         assert record.missing_languages() == [], record
         assert record.sources.exists(), record
     assert not demo.skipped
@@ -42,8 +44,9 @@ def test_loading_the_demo_twice_changes_nothing(demo):
 
 def test_demo_text_is_nfc(demo):
     for place in Place.objects.all():
-        for field in ("name_vi", "name_en", "summary_vi", "summary_en", "body_vi", "body_en"):
-            assert unicodedata.is_normalized("NFC", getattr(place, field))
+        for field in ("name", "summary", "body"):
+            for suffix in languages.suffixes():
+                assert unicodedata.is_normalized("NFC", getattr(place, f"{field}_{suffix}"))
 
 
 def test_demo_invents_no_coordinates_or_years(demo):
@@ -68,3 +71,53 @@ def test_people_are_linked_as_the_sources_link_them(demo):
     street = Street.objects.get(name_vi="Phố Mai Thế Chuẩn")
     assert street.naming_resolution == "Nghị quyết 27/2002/NQ-HĐNDKXIII"
     assert street.naming_resolution_date.isoformat() == "2002-01-28"
+
+
+def test_the_demos_chinese_is_labelled_a_machine_translated_draft(demo, client):
+    for record in [*Place.objects.all(), *Person.objects.all()]:
+        assert record.translation_states == {"zh-hans": TextState.MACHINE}, record
+    relic = Relic.objects.get(name_vi="Ải Chi Lăng")
+    page = client.get(relic.get_absolute_url().replace("/vi/", "/zh-hans/", 1))
+    html = page.content.decode()
+    assert "Chi Lăng 关隘" in html
+    assert "本文由机器翻译，尚未经过核对，可能有错误。" in html
+    assert '<html lang="zh-hans">' in html and 'content="zh_CN"' in html
+    for code in ("vi", "en", "zh-hans"):
+        assert f'hreflang="{code}" href="' in html and f"/{code}/relics/ai-chi-lang/" in html
+    english = client.get(relic.get_absolute_url().replace("/vi/", "/en/", 1)).content.decode()
+    assert "translated by machine" not in english
+
+
+def numbers(text: str) -> set[int]:
+    """The numbers a text states, "1.541" and "1,541" read as 1541."""
+    return {int(n) for n in re.findall(r"\d+", re.sub(r"(?<=\d)[.,](?=\d{3}\b)", "", text))}
+
+
+def names(text: str) -> set[str]:
+    """The words a Chinese text keeps in Latin script: places and people, as in Vietnamese."""
+    return {
+        word.lower() for word in re.findall(r"[^\W\d_]+", re.sub(r"[\u2e80-\uffff]", " ", text))
+    }
+
+
+def test_the_chinese_drafts_state_no_number_or_name_the_vietnamese_lacks():
+    content = json.loads(CONTENT_FILE.read_text(encoding="utf-8"))
+    drafts = json.loads(drafts_file(languages.get("zh-hans")).read_text(encoding="utf-8"))
+    added = []
+    for section in ("sites", "streets", "people"):
+        for key, texts in drafts[section].items():
+            entry = content[section][key]
+            vietnamese = json.dumps(entry, ensure_ascii=False).lower()
+            pairs = [
+                (text, entry[name.replace("_zh_hans", "_vi")])
+                for name, text in texts.items()
+                if name != "links"
+            ]
+            pairs += [
+                (link["note_zh_hans"], f"{own['note_vi']} {own['year_from']} {own['year_to']}")
+                for link, own in zip(texts.get("links", []), entry.get("links", []), strict=True)
+            ]
+            for chinese, own in pairs:
+                added += [(key, n) for n in numbers(chinese) - numbers(own)]
+                added += [(key, w) for w in names(chinese) if w not in vietnamese]
+    assert added == []

@@ -73,7 +73,8 @@ def test_the_switch_refuses_an_unknown_language(db):
         ("fr-FR, en;q=0.3, vi;q=0.8", "/vi/"),
         ("en;q=0.2, vi;q=0.9", "/vi/"),
         ("de, en-GB;q=0.5", "/en/"),
-        ("zh-CN", "/vi/"),
+        ("zh-CN", "/zh-hans/"),
+        ("ko-KR,ko;q=0.9", "/en/"),  # a foreign phone: English
         ("", "/vi/"),
     ],
 )

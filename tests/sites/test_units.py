@@ -88,3 +88,9 @@ def test_editing_a_unit_is_seen_at_once():
     tam_thanh.boundary = AdminUnit.objects.get(code="06196").boundary
     tam_thanh.save()
     assert AdminUnit.objects.containing(*NHI_THANH) is None
+
+
+def test_every_unit_is_named_in_every_language():
+    ward = AdminUnit.objects.get(name_vi="Phường Tam Thanh")
+    assert (ward.name_en, ward.name_zh_hans) == ("Tam Thanh Ward", "Tam Thanh 坊")
+    assert not AdminUnit.objects.filter(name_zh_hans="").exists()
