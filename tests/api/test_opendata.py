@@ -250,3 +250,21 @@ def test_unit_features_are_administrative_boundaries(client, db):
         assert properties["osm.name:vi"] == properties["osm.name"]
         levels[properties["level"]] = properties["osm.admin_level"]
     assert levels == {"province": "4", "ward": "8", "commune": "8"}
+
+
+def test_staff_systems_set_wikidata_ids_through_the_api(token_client, records):
+    hero = records["hero"]
+    url = f"/api/v1/people/{hero.pk}/"
+    wrong = token_client.patch(
+        url,
+        {"wikidata": "https://www.wikidata.org/wiki/Q42"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert wrong.status_code == 400
+    assert wrong.json()["errors"]["wikidata"][0].startswith("A Wikidata ID is Q followed by")
+    hero.refresh_from_db()
+    assert hero.wikidata == ""
+    right = token_client.patch(url, {"wikidata": "Q42"}, content_type="application/json")
+    assert right.status_code == 200
+    assert right.json()["wikidata"] == "Q42"
