@@ -150,9 +150,11 @@ def stored_pattern(dataset: str) -> re.Pattern:
 
 
 def stored_files(dataset: str) -> list[str]:
-    if not default_storage.exists(FOLDER):
+    try:
+        # (Not `exists(FOLDER)` first: in S3 a folder is only a prefix, never an object.)
+        _folders, files = default_storage.listdir(FOLDER)
+    except FileNotFoundError:  # on disk, before the first file
         return []
-    _folders, files = default_storage.listdir(FOLDER)
     return [name for name in files if name.startswith(f"{dataset}-")]
 
 

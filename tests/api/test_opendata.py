@@ -166,7 +166,6 @@ def test_a_storage_that_fails_is_a_503_not_a_500(client, records, monkeypatch):
         raise OSError("bucket unreachable")
 
     monkeypatch.setattr(default_storage, "listdir", broken)
-    monkeypatch.setattr(default_storage, "exists", lambda name: True)
     response = client.get("/api/bulk/places.zip")
     assert response.status_code == 503
     assert response.json()["code"] == "file_unavailable"
@@ -250,3 +249,36 @@ def test_unit_features_are_administrative_boundaries(client, db):
         assert properties["osm.name:vi"] == properties["osm.name"]
         levels[properties["level"]] = properties["osm.admin_level"]
     assert levels == {"province": "4", "ward": "8", "commune": "8"}
+
+
+def test_staff_systems_set_wikidata_ids_through_the_api(token_client, records):
+    hero = records["hero"]
+    url = f"/api/v1/people/{hero.pk}/"
+    wrong = token_client.patch(
+        url,
+        {"wikidata": "https://www.wikidata.org/wiki/Q42"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert wrong.status_code == 400
+    assert wrong.json()["errors"]["wikidata"][0].startswith("A Wikidata ID is Q followed by")
+    hero.refresh_from_db()
+    assert hero.wikidata == ""
+    right = token_client.patch(url, {"wikidata": "Q42"}, content_type="application/json")
+    assert right.status_code == 200
+    assert right.json()["wikidata"] == "Q42"
+
+
+def test_a_built_file_is_served_without_building_it_again(client, records, monkeypatch):
+    real_exists = default_storage.exists
+    # As in S3, where a folder is only a prefix: no object "opendata" ever exists.
+    monkeypatch.setattr(
+        default_storage, "exists", lambda name: name != bulk.FOLDER and real_exists(name)
+    )
+    first = client.get("/api/bulk/places.zip")
+    builds = []
+    monkeypatch.setattr(bulk, "build", lambda dataset: builds.append(dataset) or b"")
+    again = client.get("/api/bulk/places.zip")
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert builds == []

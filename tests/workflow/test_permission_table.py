@@ -21,9 +21,11 @@ means sent: a print shop's batches are its commune, so to speak.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -744,6 +746,19 @@ def api_list(path: str, kind: str, **params) -> Probe:
     return listed(lambda w: path, named(kind), api=True, **statuses, **params)
 
 
+def bulk_file(dataset: str, kind: str) -> Probe:
+    """A dataset's bulk file (a ZIP of its whole-list exports, built from what anonymous clients
+    read): a variant gets through when its name is in it, whoever downloads it."""
+
+    def probe(w: World, role: str) -> dict[str, bool]:
+        response = w.client(role, api=True).get(f"/api/bulk/{dataset}.zip")
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            text = " ".join(archive.read(n).decode("utf-8-sig") for n in archive.namelist())
+        return {v: named(kind)(w, v).lower() in text.lower() for v in VARIANTS}
+
+    return probe
+
+
 def api_detail(path: str, kind: str) -> Probe:
     return page(lambda w, v: f"{path}{w.records[kind, v]}/", named(kind), api=True)
 
@@ -1233,6 +1248,7 @@ DOORS: dict[str, Door] = {
     # The API, with each role's token.
     "API: places": door(api_list("/api/v1/places/", "street"), "api:place-list GET"),
     "API: places as CSV": door(api_list("/api/v1/places/", "street", format="csv")),
+    "API: bulk file of places": door(bulk_file("places", "street"), "api:bulk-file"),
     "API: a place": door(api_detail("/api/v1/places/", "street"), "api:place-detail GET"),
     "API: change a place": door(
         api_patches("/api/v1/places/", "street", "summary_vi", "summary"), "api:place-detail PATCH"
@@ -1486,6 +1502,7 @@ TABLE: dict[str, tuple[frozenset[str], ...]] = {
     "API: change a person":               (_,     _,     O,     A,     _,     _,     _),
     "API: create a person":               (_,     _,     D,     A,     _,     _,     _),
     "API: plates":                        (P,     P,     P,     P,     P,     P,     P),
+    "API: bulk file of places":           (P,     P,     P,     P,     P,     P,     P),
     "API: a plate":                       (P,     P,     P,     P,     P,     P,     P),
     "API: units":                         (A,     A,     A,     A,     A,     A,     A),
     "API: a unit":                        (A,     A,     A,     A,     A,     A,     A),
@@ -1557,6 +1574,8 @@ NOT_DOORS = {
     "api:api-root": "the list of endpoints",
     "api:schema": "the API's description, no record",
     "api:docs": "the API's description, no record",
+    "api:catalog-jsonld": "the datasets' description (DCAT), no record",
+    "api:catalog-ttl": "the datasets' description (DCAT), no record",
     "qrplates:batch-download": "a signed, expiring link, no account: test_artwork_batches.py",
     "admin/(?P<url>.*)$": "the admin's catch-all: a 404 or a login redirect",
     "api/^(?P<path>.*/)$": "the API's catch-all: a JSON 404",
