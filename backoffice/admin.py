@@ -30,12 +30,14 @@ from sites.models import (
     Suggestion,
 )
 from workflow.admin import (
+    PlanAdmin,
     ProblemReportAdmin,
     ReviewAdminMixin,
     StreetinfoUserAdmin,
     SuggestionAdmin,
 )
 from workflow.imports import SpreadsheetAdminMixin
+from workflow.models import Plan
 
 
 class DepartmentRecordMixin(ReviewAdminMixin, SpreadsheetAdminMixin, MintPermissionMixin):
@@ -74,6 +76,7 @@ admin.site.register(Plate, PlateAdmin)
 admin.site.register(PrintBatch, PrintBatchAdmin)
 admin.site.register(ProblemReport, ProblemReportAdmin)
 admin.site.register(Suggestion, SuggestionAdmin)
+admin.site.register(Plan, PlanAdmin)
 
 # Django's own user admin gives way to one that also lists an editor's communes and wards.
 User = get_user_model()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -28,6 +29,7 @@ from sites.admin_scope import can
 from sites.models import (
     BelongsToRecord,
     EditorUnit,
+    Place,
     ProblemReport,
     PublishableModel,
     Status,
@@ -35,6 +37,7 @@ from sites.models import (
     TextState,
 )
 from workflow import review
+from workflow.models import Phase
 
 
 def review_action(name: str, description, permission: str, step: Callable, done_message):
@@ -363,3 +366,61 @@ class StreetinfoUserAdmin(UserAdmin):
     """Django's user admin plus the communes and wards of an editor."""
 
     inlines = [*UserAdmin.inlines, EditorUnitInline]
+
+
+class PhaseForm(forms.ModelForm):
+    """Kinds and languages are chosen from the site's lists (the language registry), never
+    typed."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("kinds of place"),
+        choices=Place.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty for every kind."),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("languages to review"),
+        choices=settings.LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty for every language of the site."),
+    )
+
+    class Meta:
+        model = Phase
+        fields = [
+            "name",
+            "starts_on",
+            "gather_by",
+            "print_by",
+            "attach_by",
+            "units",
+            "kinds",
+            "places",
+            "languages",
+        ]
+
+
+class PhaseInline(admin.StackedInline):
+    model = Phase
+    form = PhaseForm
+    extra = 0
+    autocomplete_fields = ["units", "places"]
+
+
+class PlanAdmin(admin.ModelAdmin):
+    """The plan and its phases, on one page. Progress is never typed here: the dashboard
+    computes it."""
+
+    list_display = ["title", "is_example", "decision_number", "decision_date"]
+    inlines = [PhaseInline]
+    fields = [
+        "title",
+        "is_example",
+        "decision_number",
+        "decision_date",
+        "decision_issuer",
+        "decision_url",
+        "notes",
+    ]

@@ -58,6 +58,7 @@ from sites.models import (
 )
 from tests.conftest import jpeg_bytes
 from tests.workflow.forms import form_values
+from workflow.models import Plan
 
 ROLES = (
     "anonymous",
@@ -899,12 +900,14 @@ def suggestion_url(view: str) -> Callable[[World, str], str]:
 
 
 def it_team_doors() -> dict[str, Door]:
-    """Accounts, groups and API tokens: the IT team's (superusers') alone."""
+    """Accounts, groups, API tokens and the province's plan (entered once a decision adopts
+    it): the IT team's (superusers') alone."""
     doors = {}
     for model, pk in (
         ("auth.user", lambda w: w.users["editor"].pk),
         ("auth.group", lambda w: Group.objects.get(name="Editor").pk),
         ("authtoken.tokenproxy", lambda w: w.users["editor"].pk),
+        ("workflow.plan", lambda w: Plan.objects.get_or_create(title="Kế hoạch")[0].pk),
     ):
         name = model.replace(".", "_")
         for view, args in (
@@ -1557,6 +1560,9 @@ NOT_DOORS = {
     "inline:auth.user.EditorUnitInline": "the IT team's: auth.user doors",
     "choice:sites.editorunit.unit": "the IT team's: auth.user doors",
     "choice:qrplates.printbatch.printer": "an account, not a record: batches are reviewers'",
+    "inline:workflow.plan.PhaseInline": "the IT team's: workflow.plan doors",
+    "choice:workflow.phase.units": "the IT team's: workflow.plan doors",
+    "choice:workflow.phase.places": "the IT team's: workflow.plan doors",
 }
 # Every admin page of a record redirects "<id>/" to "<id>/change/": the change door's.
 REDIRECTS_TO_CHANGE = re.compile(r"^admin/[a-z]+/[a-z]+/<path:object_id>/$")
