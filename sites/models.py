@@ -130,10 +130,22 @@ def published_q(through: str = "") -> Q:
     return Q(**{f"{through}__status" if through else "status": Status.PUBLISHED})
 
 
+def counted_q(through: str = "") -> Q:
+    """The records that count in the plan's and the dashboard's totals: neither withdrawn nor
+    merged into another record (a merged record lives on in the one it was merged into).
+    `counted_q("place")` keeps the plates of such places."""
+    prefix = f"{through}__" if through else ""
+    return ~Q(**{f"{prefix}status": Status.WITHDRAWN}) & Q(**{f"{prefix}merged_into__isnull": True})
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self) -> PublishableQuerySet:
         """Only what visitors may see (`published_q`)."""
         return self.filter(published_q())
+
+    def counted(self) -> PublishableQuerySet:
+        """Only what the plan's and the dashboard's totals count (`counted_q`)."""
+        return self.filter(counted_q())
 
     def search(self, query: str) -> PublishableQuerySet:
         """Records whose names (in every language) match `query`, best match first, with the

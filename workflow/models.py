@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lib import languages
-from sites.models import AdminUnit, Place, PlaceQuerySet, Status
+from sites.models import AdminUnit, Place, PlaceQuerySet
 
 
 class PlanQuerySet(models.QuerySet):
@@ -157,8 +157,4 @@ class Phase(models.Model):
         if chosen:
             # Chosen records alone, or added to the communes and kinds when those are set.
             scope = Q(pk__in=self.places.all()) | (scope if scope else Q(pk__in=[]))
-        return (
-            Place.objects.filter(scope)
-            .exclude(status=Status.WITHDRAWN)
-            .filter(merged_into__isnull=True)
-        )
+        return Place.objects.filter(scope).counted()

@@ -82,6 +82,10 @@ class StageProgress:
     def late(self) -> bool:
         return not self.complete and self.target is not None and self.today > self.target
 
+    @property
+    def days_late(self) -> int:
+        return -self.days_left if self.late else 0
+
 
 @dataclass
 class UnitProgress:
