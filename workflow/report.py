@@ -20,6 +20,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     KeepTogether,
     Paragraph,
@@ -66,6 +67,7 @@ def table(header: list[str], rows: list[list[object]], style: dict, widths=None)
     result.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
                 ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#9ca3af")),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e5e7eb")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -85,7 +87,7 @@ def map_drawing(progress, width: float = 80 * mm) -> Drawing | None:
     if not bbox:
         return None
     project = svgmap.Projection(bbox, width=int(width), max_height=int(width * 1.1))
-    drawing = Drawing(width, project.height)
+    drawing = Drawing(width, project.height, initialFontName=REGULAR)
     for unit, fill, _title in dashboard.map_shading(progress):
         for ring in svgmap.rings_of(unit.boundary):
             points = []
@@ -105,7 +107,7 @@ def map_drawing(progress, width: float = 80 * mm) -> Drawing | None:
 
 def burn_up_drawing(progress, width: float = 90 * mm, height: float = 55 * mm) -> Drawing:
     chart = dashboard.burn_up(progress, width=int(width) - 30, height=int(height) - 20)
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=REGULAR)
     left, bottom = 24, 14
 
     def at(x: float, y: float) -> tuple[float, float]:
@@ -156,12 +158,24 @@ def burn_up_drawing(progress, width: float = 90 * mm, height: float = 55 * mm) -
 
 def legend(items: list[tuple[str, str]], style: dict) -> Table:
     """Colour swatches with their labels, in one row."""
-    cells = []
+    cells, widths = [], []
     for colour, label in items:
-        swatch = Drawing(8, 8)
+        swatch = Drawing(8, 8, initialFontName=REGULAR)
         swatch.add(Rect(0, 0, 8, 8, fillColor=colors.HexColor(colour), strokeWidth=0.3))
         cells += [swatch, Paragraph(escape(label), style["small"])]
-    return Table([cells], hAlign="LEFT")
+        widths += [11, stringWidth(label, REGULAR, 8) + 8]
+    result = Table([cells], colWidths=widths, hAlign="LEFT")
+    result.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("LEFTPADDING", (0, 0), (-1, -1), 1),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 1),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    return result
 
 
 def build_report(board: dashboard.Dashboard) -> bytes:
@@ -222,7 +236,9 @@ def build_report(board: dashboard.Dashboard) -> bytes:
             ],
         ]
         story.append(Spacer(1, 6))
-        story.append(Table(charts, hAlign="LEFT"))
+        charts_table = Table(charts, hAlign="LEFT")
+        charts_table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), REGULAR)]))
+        story.append(charts_table)
         story.append(
             legend(
                 [
