@@ -1240,6 +1240,14 @@ class PublicSubmission(BelongsToRecord):
         )
 
 
+class ProblemReportQuerySet(models.QuerySet):
+    def overdue(self, today: datetime.date | None = None) -> ProblemReportQuerySet:
+        """Open reports past their due date."""
+        return self.filter(
+            status=ProblemReport.State.OPEN, due_on__lt=today or timezone.localdate()
+        )
+
+
 class ProblemReport(PublicSubmission):
     """ "Report a problem" from a public page: a damaged or missing plate, wrong information."""
 
@@ -1253,11 +1261,25 @@ class ProblemReport(PublicSubmission):
         OPEN = "open", _("Open")
         HANDLED = "handled", _("Handled")
 
+    # Who handles each kind: the plate's people for a damaged or missing plate, the record's
+    # editors for wrong information (sites.roles.report_handlers).
+    PLATE_KINDS = (Kind.DAMAGED, Kind.MISSING)
+
     kind = models.CharField(_("problem"), max_length=12, choices=Kind.choices)
     message = models.TextField(_("message"), max_length=2000, blank=True)
     status = models.CharField(
         _("status"), max_length=8, choices=State.choices, default=State.OPEN, db_index=True
     )
+    handlers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent to"),
+        blank=True,
+        related_name="+",
+        help_text=_("The staff the report was sent to by e-mail, chosen by its kind and commune."),
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True, db_index=True)
+
+    objects = ProblemReportQuerySet.as_manager()
 
     class Meta(PublicSubmission.Meta):
         verbose_name = _("problem report")

@@ -219,6 +219,17 @@ class SubmissionAdmin(admin.ModelAdmin):
         submission.save()
 
 
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("due date")
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list:
+        return [("1", _("Overdue"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.overdue() if self.value() == "1" else queryset
+
+
 class ProblemReportAdmin(SubmissionAdmin):
     READ_ONLY = ["kind", "record_link", "plate", "message", "contact", "language", "created_at"]
 
@@ -230,10 +241,37 @@ class ProblemReportAdmin(SubmissionAdmin):
         "unit_name",
         "short_message",
         "status",
+        "due",
     ]
-    list_filter = ["status", "kind", ("place__unit", admin.RelatedOnlyFieldListFilter)]
-    fields = [*READ_ONLY, "status", "staff_note", "handled_at", "handled_by"]
-    readonly_fields = [*READ_ONLY, "handled_at", "handled_by"]
+    list_filter = [
+        "status",
+        OverdueFilter,
+        "kind",
+        ("place__unit", admin.RelatedOnlyFieldListFilter),
+    ]
+    ROUTED = ["handler_names", "due_on"]
+    fields = [*READ_ONLY, *ROUTED, "status", "staff_note", "handled_at", "handled_by"]
+    readonly_fields = [*READ_ONLY, *ROUTED, "handled_at", "handled_by"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("handlers")
+
+    @admin.display(description=_("due on"), ordering="due_on")
+    def due(self, report: ProblemReport) -> str:
+        if report.due_on is None:
+            return "—"
+        day = report.due_on.strftime("%d/%m/%Y")
+        if report.status == ProblemReport.State.OPEN and report.due_on < timezone.localdate():
+            return format_html("<strong>{} ({})</strong>", day, gettext("overdue"))
+        return day
+
+    @admin.display(description=_("sent to"))
+    def handler_names(self, report: ProblemReport) -> str:
+        return (
+            ", ".join(user.get_full_name() or user.get_username() for user in report.handlers.all())
+            or "—"
+        )
+
     actions = ["mark_handled", "reopen"]
 
     @admin.display(description=_("message"))

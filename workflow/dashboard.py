@@ -89,6 +89,7 @@ class UnitRow:
     plates: dict[str, int] = field(default_factory=dict)
     scans: int = 0
     open_reports: int = 0
+    overdue_reports: int = 0
     new_suggestions: int = 0
 
     @property
@@ -127,6 +128,7 @@ class UnitRow:
         for name in ("photos", "coordinates", "scans"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.open_reports += other.open_reports
+        self.overdue_reports += other.overdue_reports
         self.new_suggestions += other.new_suggestions
 
 
@@ -203,6 +205,9 @@ def build_dashboard(
     open_reports = ProblemReport.objects.filter(status=ProblemReport.State.OPEN).order_by()
     for item in open_reports.values("place__unit_id").annotate(total=Count("pk")):
         row(item["place__unit_id"]).open_reports = item["total"]
+    overdue = ProblemReport.objects.overdue(today).order_by()
+    for item in overdue.values("place__unit_id").annotate(total=Count("pk")):
+        row(item["place__unit_id"]).overdue_reports = item["total"]
     new_suggestions = Suggestion.objects.filter(status=Suggestion.State.NEW).order_by()
     for item in new_suggestions.values("place__unit_id").annotate(total=Count("pk")):
         row(item["place__unit_id"]).new_suggestions = item["total"]
@@ -543,7 +548,9 @@ def tables(board: Dashboard) -> dict[str, tuple[str, list[str], list[list[object
         [r.name, *(r.plates.get(s, 0) for s in stages), r.planned, r.installed_share]
         for r in everyone
     ]
-    activity = [[r.name, r.scans, r.open_reports, r.new_suggestions] for r in everyone]
+    activity = [
+        [r.name, r.scans, r.open_reports, r.overdue_reports, r.new_suggestions] for r in everyone
+    ]
     return {
         **plan_tables(board),
         "records": (
@@ -579,6 +586,7 @@ def tables(board: Dashboard) -> dict[str, tuple[str, list[str], list[list[object
                 _("Commune or ward"),
                 _("Scans, last %(weeks)s weeks") % {"weeks": WEEKS},
                 _("Open problem reports"),
+                _("Overdue problem reports"),
                 _("Suggestions waiting"),
             ],
             activity,

@@ -219,8 +219,15 @@ def build_report(board: dashboard.Dashboard) -> bytes:
         story.append(
             Paragraph(
                 escape(
-                    _("Scans this month: %(scans)s. Open problem reports: %(reports)s.")
-                    % {"scans": board.scans_this_month, "reports": board.province.open_reports}
+                    _(
+                        "Scans this month: %(scans)s. Open problem reports: %(reports)s, "
+                        "%(overdue)s of them overdue."
+                    )
+                    % {
+                        "scans": board.scans_this_month,
+                        "reports": board.province.open_reports,
+                        "overdue": board.province.overdue_reports,
+                    }
                 ),
                 style["body"],
             )
