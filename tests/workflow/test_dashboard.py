@@ -56,7 +56,7 @@ def test_figures_per_commune_and_for_the_province(activity, tam_thanh, ky_lua):
 def test_the_queries_do_not_grow_with_the_number_of_units(activity):
     with CaptureQueriesContext(connection) as queries:
         dashboard.build_dashboard()
-    assert len(queries) <= 10
+    assert len(queries) <= 12  # one per table, plus the plan and this month's scans
 
 
 def test_the_chart_bars_scale_to_the_tallest():
