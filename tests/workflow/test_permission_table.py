@@ -1228,6 +1228,12 @@ DOORS: dict[str, Door] = {
     "dashboard: CSV": door(
         same(lambda w, role: w.get(role, reverse("dashboard"), csv="records").status_code == 200)
     ),
+    "dashboard: XLSX": door(
+        same(lambda w, role: w.get(role, reverse("dashboard"), xlsx="plates").status_code == 200)
+    ),
+    "dashboard: quarterly report": door(
+        opens(lambda w: reverse("dashboard-report")), "dashboard-report"
+    ),
     # The API, with each role's token.
     "API: places": door(api_list("/api/v1/places/", "street"), "api:place-list GET"),
     "API: places as CSV": door(api_list("/api/v1/places/", "street", format="csv")),
@@ -1469,6 +1475,8 @@ TABLE: dict[str, tuple[frozenset[str], ...]] = {
     **dict.fromkeys(it_team_doors(), (_,) * 7),
     "dashboard":                          (_,     _,     _,     A,     _,     _,     A),
     "dashboard: CSV":                     (_,     _,     _,     A,     _,     _,     A),
+    "dashboard: XLSX":                    (_,     _,     _,     A,     _,     _,     A),
+    "dashboard: quarterly report":        (_,     _,     _,     A,     _,     _,     A),
     # The API reads what the account may read; it writes as the admin does.
     "API: places":                        (P,     P,     R,     A,     P,     P,     P),
     "API: places as CSV":                 (P,     P,     R,     A,     P,     P,     P),
