@@ -234,7 +234,7 @@ class ProblemReportAdmin(SubmissionAdmin):
     READ_ONLY = ["kind", "record_link", "plate", "message", "contact", "language", "created_at"]
 
     list_display = [
-        "created_at",
+        "sent_on",
         "kind",
         "record_link",
         "plate",
@@ -255,6 +255,12 @@ class ProblemReportAdmin(SubmissionAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("handlers")
+
+    @admin.display(description=_("sent"), ordering="created_at")
+    def sent_on(self, report: ProblemReport) -> str:
+        # The day is enough in the list (the hour is on the report's page): the list then fits
+        # 1366 px with the due date.
+        return timezone.localtime(report.created_at).strftime("%d/%m/%Y")
 
     @admin.display(description=_("due on"), ordering="due_on")
     def due(self, report: ProblemReport) -> str:
