@@ -258,6 +258,15 @@ class PublishableAdmin(
         # what the user typed; the roles refuse what the form never offered (a crafted request:
         # PermissionDenied) and may send an editor's change back to review.
         record_save(record=obj, by=request.user)
+        if obj.merged_into_id and previous == Status.PUBLISHED and obj.status == Status.WITHDRAWN:
+            messages.info(
+                request,
+                _(
+                    "Merged into “%(record)s”: this record is withdrawn, and its plates now "
+                    "lead to the record that stays."
+                )
+                % {"record": obj.merged_into},
+            )
         if previous in (Status.PUBLISHED, Status.WITHDRAWN) and obj.status == Status.REVIEW:
             messages.warning(
                 request,

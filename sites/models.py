@@ -318,7 +318,7 @@ class PublishableModel(NormalizedTextModel):
 
     def check_merge(self) -> None:
         """A record is never merged into itself, directly or through records merged into it,
-        and does not stay published once merged."""
+        and does not stay published once merged: merging a published record withdraws it."""
         if self.merged_into_id is None:
             return
         record, seen = self.merged_into, set()
@@ -334,14 +334,9 @@ class PublishableModel(NormalizedTextModel):
             seen.add(record.pk)
             record = record.merged_into
         if self.is_published:
-            raise ValidationError(
-                {
-                    "status": _(
-                        "A record merged into another is no longer shown: set its status to "
-                        "Withdrawn."
-                    )
-                }
-            )
+            # Merging is one step: a record merged into another is no longer shown, so choosing
+            # the record it was merged into withdraws it (its plates lead to that record).
+            self.status = Status.WITHDRAWN
 
     def search_names(self) -> list[str]:
         return translated_names(self, "name")
