@@ -8,6 +8,7 @@ publishing actions, then puts every admin on the admin site."""
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from qrplates.admin import (
     MintPermissionMixin,
@@ -33,6 +34,7 @@ from workflow.admin import (
     PlanAdmin,
     ProblemReportAdmin,
     ReviewAdminMixin,
+    StreetinfoGroupAdmin,
     StreetinfoUserAdmin,
     SuggestionAdmin,
 )
@@ -83,3 +85,6 @@ User = get_user_model()
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 admin.site.register(User, StreetinfoUserAdmin)
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+admin.site.register(Group, StreetinfoGroupAdmin)

@@ -23,6 +23,8 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from lib import languages
 from lib.text import slugify_vi
@@ -35,6 +37,7 @@ from sites.admin_scope import (
 )
 from sites.models import (
     FormerName,
+    Person,
     PersonLink,
     Photo,
     Place,
@@ -207,6 +210,16 @@ class FoldedSearchMixin:
         return queryset.search(search_term), False
 
 
+class HistoryContext(HistoricalRecordContextHelper):
+    """How a history page shows what changed. django-simple-history reads a foreign key that
+    was empty as a deleted row ("Deleted person (pk=None)"): here it is shown empty."""
+
+    def prepare_delta_change_value(self, change, value):
+        if isinstance(value, DeletedObject) and value.pk is None:
+            return "—"
+        return super().prepare_delta_change_value(change, value)
+
+
 class PublishableAdmin(
     RoleAutocompleteMixin,
     RoleChoicesMixin,
@@ -219,6 +232,9 @@ class PublishableAdmin(
     readonly_fields = ["published_at", "created_at", "updated_at"]
     list_per_page = 50
     history_list_display = ["history_status"]
+
+    def get_historical_record_context_helper(self, request, historical_record) -> HistoryContext:
+        return HistoryContext(self.model, historical_record)
 
     # The roles (sites/roles.py): what a user sees, edits and may set.
 
@@ -462,7 +478,7 @@ class PlaceAdmin(RoleAutocompleteMixin, FoldedSearchMixin, admin.ModelAdmin):
 
 class PersonAdmin(PublishableAdmin):
     readonly_fields = [*PublishableAdmin.readonly_fields, "public_link"]
-    list_display = ["name", "years", "role", "status", translation_mark]
+    list_display = ["name", "life_years", "role", "status", translation_mark]
     autocomplete_fields = ["merged_into"]
     inlines = [PersonPlaceLinkInline, PersonSourceInline, PersonPhotoInline]
     fieldsets = [
@@ -474,6 +490,10 @@ class PersonAdmin(PublishableAdmin):
         (_("Biography"), {"fields": ["biography", "portrait", *TEXT_STATE_FIELDS]}),
         ADVANCED,
     ]
+
+    @admin.display(description=_("Years"))
+    def life_years(self, person: Person) -> str:
+        return person.years
 
 
 class AdminUnitAdmin(RoleAutocompleteMixin, TabbedTranslationAdmin):

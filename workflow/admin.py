@@ -9,10 +9,12 @@ import functools
 from collections.abc import Callable
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -406,10 +408,54 @@ class EditorUnitInline(admin.TabularInline):
     verbose_name_plural = _("communes and wards this editor works in")
 
 
-class StreetinfoUserAdmin(UserAdmin):
+# Django stores each permission's name in English when it creates it ("Can add street"): the
+# user and group pages name them again in the admin's language.
+PERMISSION_ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """ "App | model | what it allows", in the active language."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return str(permission)
+    original = getattr(model, "instance_type", None)  # a django-simple-history model
+    name = (
+        gettext("history of %(model)s") % {"model": original._meta.verbose_name}
+        if original is not None
+        else model._meta.verbose_name
+    )
+    action = permission.codename.split("_", 1)[0]
+    if permission.codename == f"{action}_{model._meta.model_name}" and action in PERMISSION_ACTIONS:
+        allows = PERMISSION_ACTIONS[action] % {"model": name}
+    else:
+        allows = gettext(permission.name)
+    app = apps.get_app_config(model._meta.app_label).verbose_name
+    return f"{app} | {name} | {allows}"
+
+
+class TranslatedPermissionsMixin:
+    """The permission list of a user or group page, in the admin's language."""
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions") and field is not None:
+            field.label_from_instance = permission_label
+        return field
+
+
+class StreetinfoUserAdmin(TranslatedPermissionsMixin, UserAdmin):
     """Django's user admin plus the communes and wards of an editor."""
 
     inlines = [*UserAdmin.inlines, EditorUnitInline]
+
+
+class StreetinfoGroupAdmin(TranslatedPermissionsMixin, GroupAdmin):
+    """Django's group admin, its permissions named in the admin's language."""
 
 
 class PhaseForm(forms.ModelForm):
