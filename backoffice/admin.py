@@ -8,6 +8,7 @@ publishing actions, then puts every admin on the admin site."""
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from qrplates.admin import (
     FieldPositionMixin,
@@ -32,12 +33,15 @@ from sites.models import (
     Suggestion,
 )
 from workflow.admin import (
+    PlanAdmin,
     ProblemReportAdmin,
     ReviewAdminMixin,
+    StreetinfoGroupAdmin,
     StreetinfoUserAdmin,
     SuggestionAdmin,
 )
 from workflow.imports import SpreadsheetAdminMixin
+from workflow.models import Plan
 
 
 class DepartmentRecordMixin(ReviewAdminMixin, SpreadsheetAdminMixin, MintPermissionMixin):
@@ -77,9 +81,13 @@ admin.site.register(Plate, PlateAdmin)
 admin.site.register(PrintBatch, PrintBatchAdmin)
 admin.site.register(ProblemReport, ProblemReportAdmin)
 admin.site.register(Suggestion, SuggestionAdmin)
+admin.site.register(Plan, PlanAdmin)
 
 # Django's own user admin gives way to one that also lists an editor's communes and wards.
 User = get_user_model()
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 admin.site.register(User, StreetinfoUserAdmin)
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+admin.site.register(Group, StreetinfoGroupAdmin)

@@ -2,6 +2,9 @@
 suggestions (a correction or a photo). Each form lives on its own page, linked from the
 record's page, so record pages stay free of CSRF cookies and cacheable.
 
+A problem report goes to whoever handles it (`sites.services.route_problem_report`: by its kind
+and commune, with a due date, by e-mail).
+
 Spam is held off by a honeypot field and a per-client rate limit kept in the cache under a
 salted hash of the client's address that expires with its window: no address is stored
 (`lib.ratelimits`, which also keeps counting when the cache is down)."""
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
@@ -22,6 +26,7 @@ from qrplates import codes
 from qrplates.models import Plate
 from qrplates.selectors import plate_landing
 from sites.models import Person, Place, ProblemReport, Suggestion
+from sites.services import route_problem_report
 
 RATE_WINDOW_S = 3600
 
@@ -155,7 +160,10 @@ def submission_page(
                 if value is not None:
                     setattr(submission, name, value)
             submission.language = translation.get_language()
-            submission.save()
+            with transaction.atomic():
+                submission.save()
+                if isinstance(submission, ProblemReport):
+                    route_problem_report(submission)
             return HttpResponseRedirect(f"{request.path}?sent=1")
     else:
         form = form_class(**extra)

@@ -160,7 +160,7 @@ class PlateAdmin(RoleAutocompleteMixin, RoleChoicesMixin, admin.ModelAdmin):
         "scans",
         "content_days",
         "attach_days",
-        "created_at",
+        "minted_on",
     ]
     list_filter = [
         "status",
@@ -270,6 +270,12 @@ class PlateAdmin(RoleAutocompleteMixin, RoleChoicesMixin, admin.ModelAdmin):
             record,
             _kind_label(plate),
         )
+
+    @admin.display(description=_("minted"), ordering="created_at")
+    def minted_on(self, plate: Plate) -> str:
+        # The day is enough in the list (the hour is on the plate's page): the list then fits
+        # 1366 px.
+        return timezone.localtime(plate.created_at).strftime("%d/%m/%Y")
 
     @admin.display(description=_("commune or ward"), ordering="place__unit__name")
     def unit_name(self, plate: Plate) -> str:

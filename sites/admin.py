@@ -27,6 +27,8 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from lib import languages
 from lib.text import slugify_vi
@@ -41,6 +43,7 @@ from sites.models import (
     AdminUnit,
     FormerName,
     Narration,
+    Person,
     PersonLink,
     Photo,
     Place,
@@ -215,6 +218,16 @@ class FoldedSearchMixin:
         return queryset.search(search_term), False
 
 
+class HistoryContext(HistoricalRecordContextHelper):
+    """How a history page shows what changed. django-simple-history reads a foreign key that
+    was empty as a deleted row ("Deleted person (pk=None)"): here it is shown empty."""
+
+    def prepare_delta_change_value(self, change, value):
+        if isinstance(value, DeletedObject) and value.pk is None:
+            return "—"
+        return super().prepare_delta_change_value(change, value)
+
+
 class PublishableAdmin(
     RoleAutocompleteMixin,
     RoleChoicesMixin,
@@ -227,6 +240,9 @@ class PublishableAdmin(
     readonly_fields = ["published_at", "created_at", "updated_at"]
     list_per_page = 50
     history_list_display = ["history_status"]
+
+    def get_historical_record_context_helper(self, request, historical_record) -> HistoryContext:
+        return HistoryContext(self.model, historical_record)
 
     # The roles (sites/roles.py): what a user sees, edits and may set.
 
@@ -266,6 +282,15 @@ class PublishableAdmin(
         # what the user typed; the roles refuse what the form never offered (a crafted request:
         # PermissionDenied) and may send an editor's change back to review.
         record_save(record=obj, by=request.user)
+        if obj.merged_into_id and previous == Status.PUBLISHED and obj.status == Status.WITHDRAWN:
+            messages.info(
+                request,
+                _(
+                    "Merged into “%(record)s”: this record is withdrawn, and its plates now "
+                    "lead to the record that stays."
+                )
+                % {"record": obj.merged_into},
+            )
         if previous in (Status.PUBLISHED, Status.WITHDRAWN) and obj.status == Status.REVIEW:
             messages.warning(
                 request,
@@ -547,7 +572,7 @@ class PlaceAdmin(RoleAutocompleteMixin, FoldedSearchMixin, admin.ModelAdmin):
 
 class PersonAdmin(PublishableAdmin):
     readonly_fields = [*PublishableAdmin.readonly_fields, "public_link"]
-    list_display = ["name", "years", "role", "status", translation_mark]
+    list_display = ["name", "life_years", "role", "status", translation_mark]
     autocomplete_fields = ["merged_into"]
     inlines = [PersonPlaceLinkInline, PersonSourceInline, PersonPhotoInline, PersonNarrationInline]
     fieldsets = [
@@ -559,6 +584,10 @@ class PersonAdmin(PublishableAdmin):
         (_("Biography"), {"fields": ["biography", "portrait", *TEXT_STATE_FIELDS]}),
         ADVANCED,
     ]
+
+    @admin.display(description=_("Years"))
+    def life_years(self, person: Person) -> str:
+        return person.years
 
 
 class AdminUnitAdmin(RoleAutocompleteMixin, TabbedTranslationAdmin):

@@ -157,10 +157,22 @@ def published_q(through: str = "") -> Q:
     return Q(**{f"{through}__status" if through else "status": Status.PUBLISHED})
 
 
+def counted_q(through: str = "") -> Q:
+    """The records that count in the plan's and the dashboard's totals: neither withdrawn nor
+    merged into another record (a merged record lives on in the one it was merged into).
+    `counted_q("place")` keeps the plates of such places."""
+    prefix = f"{through}__" if through else ""
+    return ~Q(**{f"{prefix}status": Status.WITHDRAWN}) & Q(**{f"{prefix}merged_into__isnull": True})
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self) -> PublishableQuerySet:
         """Only what visitors may see (`published_q`)."""
         return self.filter(published_q())
+
+    def counted(self) -> PublishableQuerySet:
+        """Only what the plan's and the dashboard's totals count (`counted_q`)."""
+        return self.filter(counted_q())
 
     def search(self, query: str) -> PublishableQuerySet:
         """Records whose names (in every language) match `query`, best match first, with the
@@ -333,7 +345,7 @@ class PublishableModel(NormalizedTextModel):
 
     def check_merge(self) -> None:
         """A record is never merged into itself, directly or through records merged into it,
-        and does not stay published once merged."""
+        and does not stay published once merged: merging a published record withdraws it."""
         if self.merged_into_id is None:
             return
         record, seen = self.merged_into, set()
@@ -349,14 +361,9 @@ class PublishableModel(NormalizedTextModel):
             seen.add(record.pk)
             record = record.merged_into
         if self.is_published:
-            raise ValidationError(
-                {
-                    "status": _(
-                        "A record merged into another is no longer shown: set its status to "
-                        "Withdrawn."
-                    )
-                }
-            )
+            # Merging is one step: a record merged into another is no longer shown, so choosing
+            # the record it was merged into withdraws it (its plates lead to that record).
+            self.status = Status.WITHDRAWN
 
     def search_names(self) -> list[str]:
         return translated_names(self, "name")
@@ -1413,6 +1420,14 @@ class PublicSubmission(BelongsToRecord):
         )
 
 
+class ProblemReportQuerySet(models.QuerySet):
+    def overdue(self, today: datetime.date | None = None) -> ProblemReportQuerySet:
+        """Open reports past their due date."""
+        return self.filter(
+            status=ProblemReport.State.OPEN, due_on__lt=today or timezone.localdate()
+        )
+
+
 class ProblemReport(PublicSubmission):
     """ "Report a problem" from a public page: a damaged or missing plate, wrong information."""
 
@@ -1426,11 +1441,25 @@ class ProblemReport(PublicSubmission):
         OPEN = "open", _("Open")
         HANDLED = "handled", _("Handled")
 
+    # Who handles each kind: the plate's people for a damaged or missing plate, the record's
+    # editors for wrong information (sites.roles.report_handlers).
+    PLATE_KINDS = (Kind.DAMAGED, Kind.MISSING)
+
     kind = models.CharField(_("problem"), max_length=12, choices=Kind.choices)
     message = models.TextField(_("message"), max_length=2000, blank=True)
     status = models.CharField(
         _("status"), max_length=8, choices=State.choices, default=State.OPEN, db_index=True
     )
+    handlers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent to"),
+        blank=True,
+        related_name="+",
+        help_text=_("The staff the report was sent to by e-mail, chosen by its kind and commune."),
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True, db_index=True)
+
+    objects = ProblemReportQuerySet.as_manager()
 
     class Meta(PublicSubmission.Meta):
         verbose_name = _("problem report")

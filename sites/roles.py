@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -256,6 +257,30 @@ def submissions_for(user: User | None, queryset: QuerySet) -> QuerySet:
     if ids is None:
         return queryset
     return queryset.filter(Q(place__unit__in=ids) | Q(person__in=people_for(user).values("pk")))
+
+
+def report_handlers(report: models.Model) -> list[AbstractBaseUser]:
+    """Who a public problem report goes to, by its kind and its record's commune or ward: a
+    damaged or missing plate to the installers of that commune (an installer's communes are
+    listed on their user page, as an editor's are), else to every installer who has none; wrong
+    information or anything else to the editors of that commune. When nobody is found there,
+    to the reviewers, who work province-wide. Active staff accounts with an e-mail address only,
+    in a stable order."""
+    staff = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
+    group = INSTALLER if report.kind in report.PLATE_KINDS else EDITOR
+    role = staff.filter(groups__name=group)
+    unit_id = report.place.unit_id if report.place_id else None
+    candidates = []
+    if unit_id is not None:
+        candidates.append(role.filter(editor_units__unit_id=unit_id))
+    if group == INSTALLER:
+        candidates.append(role.filter(editor_units=None))
+    candidates.append(staff.filter(groups__name=REVIEWER))
+    for users in candidates:
+        found = list(users.distinct().order_by("username"))
+        if found:
+            return found
+    return []
 
 
 # --- choices: what a form may offer --------------------------------------------------------------

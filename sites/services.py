@@ -25,17 +25,23 @@ decides and writes.
 
 from __future__ import annotations
 
+import datetime
+import functools
+import logging
+import smtplib
 from collections.abc import Collection
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from modeltranslation.translator import translator
 
 from sites import roles
-from sites.models import Place, PublishableModel
+from sites.models import Place, ProblemReport, PublishableModel
 
 DEFAULT_SUFFIX = settings.LANGUAGE_CODE.replace("-", "_")
 
@@ -129,3 +135,52 @@ def record_save(
     with transaction.atomic():
         record_check(record, by=by)
         return record_write(record, by=by, reason=reason)
+
+
+# A problem report from the public, routed to whoever handles it.
+
+logger = logging.getLogger(__name__)
+
+
+def route_problem_report(report: ProblemReport) -> list:
+    """Gives a new problem report its due date (`PROBLEM_REPORT_DUE_DAYS` from today) and its
+    handlers (`sites.roles.report_handlers`: by kind and commune), and e-mails them once the
+    report is committed, in the site's language, with a link to the report in the admin. A mail
+    server that fails is logged, never shown to the visitor: the report is kept and waits in the
+    queue all the same. Returns the handlers."""
+    handlers = roles.report_handlers(report)
+    report.due_on = timezone.localdate() + datetime.timedelta(days=settings.PROBLEM_REPORT_DUE_DAYS)
+    report.save(update_fields=["due_on"])
+    report.handlers.set(handlers)
+    if handlers:
+        transaction.on_commit(functools.partial(mail_problem_report, report, handlers))
+    return handlers
+
+
+def mail_problem_report(report: ProblemReport, handlers: list) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Problem report: %(kind)s — %(record)s") % {
+            "kind": report.get_kind_display(),
+            "record": report.owner,
+        }
+        unit = report.unit
+        body = "\n".join(
+            line
+            for line in (
+                _("A visitor reported a problem that is yours to handle."),
+                "",
+                _("Record: %(record)s") % {"record": report.owner},
+                _("Commune or ward: %(unit)s") % {"unit": unit} if unit else None,
+                _("Plate: %(code)s") % {"code": report.plate.code} if report.plate_id else None,
+                _("Problem: %(kind)s") % {"kind": report.get_kind_display()},
+                _("Message: %(message)s") % {"message": report.message} if report.message else None,
+                _("Due on: %(day)s") % {"day": report.due_on.strftime("%d/%m/%Y")},
+                "",
+                settings.PUBLIC_BASE_URL.rstrip("/") + report.get_absolute_url(),
+            )
+            if line is not None
+        )
+    try:
+        send_mail(subject, body, None, [user.email for user in handlers])
+    except (OSError, smtplib.SMTPException):
+        logger.exception("The problem report %s could not be e-mailed to its handlers", report.pk)

@@ -649,6 +649,25 @@ INSTALL_MAX_DISTANCE_M = env_int("INSTALL_MAX_DISTANCE_M", 200, minimum=1)
 # Problem reports and suggestions one visitor may send per hour (counted in the cache under a
 # salted hash of their address that expires with the hour; the address itself is never kept).
 PUBLIC_FORM_RATE_LIMIT = env_int("PUBLIC_FORM_RATE_LIMIT", 5, minimum=1)
+# Days a public problem report has before it shows as overdue (sites.services.route_problem_report).
+PROBLEM_REPORT_DUE_DAYS = env_int("PROBLEM_REPORT_DUE_DAYS", 14, minimum=1)
+
+# E-mail: a problem report is sent to whoever handles it. In development (DEBUG on) mail is
+# printed on the console; in production it goes through the SMTP server given here.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "streetinfo@localhost")
 # Request bodies, in MB (streetinfo/limits.py): a longer one is refused with 413 by its
 # Content-Length before any of it is read. A visitor sends one photo (at most 10 MB, see
 # lib.uploads) with a form: a photo somewhat over that still reaches the form, which says

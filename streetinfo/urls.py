@@ -9,6 +9,7 @@ from django.views.i18n import set_language
 from public import scan
 from streetinfo.security import logout_clearing_site_data
 from workflow.dashboard import dashboard_view
+from workflow.report import report_view
 
 admin.site.site_header = _("Streetinfo Lạng Sơn — content administration")
 admin.site.site_title = _("Streetinfo admin")
@@ -16,6 +17,7 @@ admin.site.index_title = _("Streets, relics, scenic spots and people")
 
 urlpatterns = [
     path("admin/dashboard/", dashboard_view, name="dashboard"),
+    path("admin/dashboard/report.pdf", report_view, name="dashboard-report"),
     # Signing out also clears what the browser holds for the site (shared phones).
     path("admin/logout/", logout_clearing_site_data),
     path("admin/", admin.site.urls),

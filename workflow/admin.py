@@ -8,10 +8,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -28,6 +31,7 @@ from sites.admin_scope import can
 from sites.models import (
     BelongsToRecord,
     EditorUnit,
+    Place,
     ProblemReport,
     PublishableModel,
     Status,
@@ -35,6 +39,7 @@ from sites.models import (
     TextState,
 )
 from workflow import review
+from workflow.models import Phase
 
 
 def review_action(name: str, description, permission: str, step: Callable, done_message):
@@ -216,21 +221,65 @@ class SubmissionAdmin(admin.ModelAdmin):
         submission.save()
 
 
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("due date")
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list:
+        return [("1", _("Overdue"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.overdue() if self.value() == "1" else queryset
+
+
 class ProblemReportAdmin(SubmissionAdmin):
     READ_ONLY = ["kind", "record_link", "plate", "message", "contact", "language", "created_at"]
 
     list_display = [
-        "created_at",
+        "sent_on",
         "kind",
         "record_link",
         "plate",
         "unit_name",
         "short_message",
         "status",
+        "due",
     ]
-    list_filter = ["status", "kind", ("place__unit", admin.RelatedOnlyFieldListFilter)]
-    fields = [*READ_ONLY, "status", "staff_note", "handled_at", "handled_by"]
-    readonly_fields = [*READ_ONLY, "handled_at", "handled_by"]
+    list_filter = [
+        "status",
+        OverdueFilter,
+        "kind",
+        ("place__unit", admin.RelatedOnlyFieldListFilter),
+    ]
+    ROUTED = ["handler_names", "due_on"]
+    fields = [*READ_ONLY, *ROUTED, "status", "staff_note", "handled_at", "handled_by"]
+    readonly_fields = [*READ_ONLY, *ROUTED, "handled_at", "handled_by"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("handlers")
+
+    @admin.display(description=_("sent"), ordering="created_at")
+    def sent_on(self, report: ProblemReport) -> str:
+        # The day is enough in the list (the hour is on the report's page): the list then fits
+        # 1366 px with the due date.
+        return timezone.localtime(report.created_at).strftime("%d/%m/%Y")
+
+    @admin.display(description=_("due on"), ordering="due_on")
+    def due(self, report: ProblemReport) -> str:
+        if report.due_on is None:
+            return "—"
+        day = report.due_on.strftime("%d/%m/%Y")
+        if report.status == ProblemReport.State.OPEN and report.due_on < timezone.localdate():
+            return format_html("<strong>{} ({})</strong>", day, gettext("overdue"))
+        return day
+
+    @admin.display(description=_("sent to"))
+    def handler_names(self, report: ProblemReport) -> str:
+        return (
+            ", ".join(user.get_full_name() or user.get_username() for user in report.handlers.all())
+            or "—"
+        )
+
     actions = ["mark_handled", "reopen"]
 
     @admin.display(description=_("message"))
@@ -359,7 +408,109 @@ class EditorUnitInline(admin.TabularInline):
     verbose_name_plural = _("communes and wards this editor works in")
 
 
-class StreetinfoUserAdmin(UserAdmin):
+# Django stores each permission's name in English when it creates it ("Can add street"): the
+# user and group pages name them again in the admin's language.
+PERMISSION_ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """ "App | model | what it allows", in the active language."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return str(permission)
+    original = getattr(model, "instance_type", None)  # a django-simple-history model
+    name = (
+        gettext("history of %(model)s") % {"model": original._meta.verbose_name}
+        if original is not None
+        else model._meta.verbose_name
+    )
+    action = permission.codename.split("_", 1)[0]
+    if permission.codename == f"{action}_{model._meta.model_name}" and action in PERMISSION_ACTIONS:
+        allows = PERMISSION_ACTIONS[action] % {"model": name}
+    else:
+        allows = gettext(permission.name)
+    app = apps.get_app_config(model._meta.app_label).verbose_name
+    return f"{app} | {name} | {allows}"
+
+
+class TranslatedPermissionsMixin:
+    """The permission list of a user or group page, in the admin's language."""
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions") and field is not None:
+            field.label_from_instance = permission_label
+        return field
+
+
+class StreetinfoUserAdmin(TranslatedPermissionsMixin, UserAdmin):
     """Django's user admin plus the communes and wards of an editor."""
 
     inlines = [*UserAdmin.inlines, EditorUnitInline]
+
+
+class StreetinfoGroupAdmin(TranslatedPermissionsMixin, GroupAdmin):
+    """Django's group admin, its permissions named in the admin's language."""
+
+
+class PhaseForm(forms.ModelForm):
+    """Kinds and languages are chosen from the site's lists (the language registry), never
+    typed."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("kinds of place"),
+        choices=Place.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty for every kind."),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("languages to review"),
+        choices=settings.LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty for every language of the site."),
+    )
+
+    class Meta:
+        model = Phase
+        fields = [
+            "name",
+            "starts_on",
+            "gather_by",
+            "print_by",
+            "attach_by",
+            "units",
+            "kinds",
+            "places",
+            "languages",
+        ]
+
+
+class PhaseInline(admin.StackedInline):
+    model = Phase
+    form = PhaseForm
+    extra = 0
+    autocomplete_fields = ["units", "places"]
+
+
+class PlanAdmin(admin.ModelAdmin):
+    """The plan and its phases, on one page. Progress is never typed here: the dashboard
+    computes it."""
+
+    list_display = ["title", "is_example", "decision_number", "decision_date"]
+    inlines = [PhaseInline]
+    fields = [
+        "title",
+        "is_example",
+        "decision_number",
+        "decision_date",
+        "decision_issuer",
+        "decision_url",
+        "notes",
+    ]

@@ -253,6 +253,15 @@ def record_publish(*, record: PublishableModel, by: AbstractBaseUser, note: str 
     record = _specific(record)
     if not roles.can_publish(by):
         raise PermissionDenied(_("Only a reviewer can publish or withdraw a record."))
+    if record.merged_into_id is not None:
+        raise ValidationError(
+            {
+                "merged_into": _(
+                    "A record merged into another is not published: publish the record it was "
+                    "merged into."
+                )
+            }
+        )
     record.status = Status.PUBLISHED
     record.clean()
     record.translation_states = {

@@ -10,7 +10,7 @@ from tests.browser.test_visitor import CAVE_VI, wait_for_service_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CONFIRM = "Xác nhận đã lắp biển này"  # "Confirm installation of this plate"
+CONFIRM = "Xác nhận đã gắn biển này"  # "Confirm installation of this plate"
 
 STORED_URLS = """async () => {
     const urls = [];
@@ -41,7 +41,7 @@ def test_pages_made_for_a_signed_in_installer_are_not_kept_for_offline(
     page.goto(scanned)
     expect(page.get_by_role("link", name=CONFIRM)).to_be_visible()
     page.get_by_role("link", name=CONFIRM).click()
-    expect(page.locator("h1")).to_have_text("Xác nhận lắp đặt")
+    expect(page.locator("h1")).to_have_text("Xác nhận gắn biển")
     install_page = page.url
     page.goto(site.url + CAVE_VI)
     page.goto(site.url + "/api/v1/plates/")

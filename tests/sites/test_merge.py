@@ -44,14 +44,11 @@ def test_a_record_cannot_be_merged_into_itself_even_through_others(model):
 
 
 @pytest.mark.parametrize("model", [Street, Person])
-def test_a_merged_record_may_not_stay_published(model):
+def test_merging_a_published_record_withdraws_it_in_one_step(model):
     survivor = model.objects.create(name_vi="Giữ lại", status=Status.PUBLISHED)
     duplicate = model(name_vi="Trùng", status=Status.PUBLISHED, merged_into=survivor)
-    with pytest.raises(ValidationError) as error:
-        duplicate.full_clean()
-    assert "status" in error.value.message_dict
-    duplicate.status = Status.WITHDRAWN
     duplicate.full_clean()
+    assert duplicate.status == Status.WITHDRAWN
 
 
 def test_the_record_that_stays_cannot_be_deleted_from_under_a_merge():
@@ -68,3 +65,19 @@ def test_a_cycle_is_refused_even_when_the_record_was_merged_elsewhere_before():
     one.merged_into = two
     with pytest.raises(ValidationError):
         one.full_clean()
+
+
+def test_in_the_admin_choosing_merged_into_withdraws_and_says_so(staff_client):
+    from django.urls import reverse
+
+    from tests.workflow.forms import form_values
+
+    survivor = Street.objects.create(name_vi="Phố Giữ Lại", status=Status.PUBLISHED)
+    duplicate = Street.objects.create(name_vi="Phố Trùng Lặp", status=Status.PUBLISHED)
+    url = reverse("admin:sites_street_change", args=[duplicate.pk])
+    data = form_values(staff_client.get(url).content.decode(), "street_form")
+    data["merged_into"] = [str(survivor.pk)]
+    response = staff_client.post(url, data, follow=True)
+    duplicate.refresh_from_db()
+    assert duplicate.status == Status.WITHDRAWN and duplicate.merged_into_id == survivor.pk
+    assert "Đã gộp vào “Phố Giữ Lại”: bản ghi này đã được thu hồi" in response.content.decode()

@@ -4,7 +4,11 @@ aggregate queries, with a chart and a CSV of every table."""
 import csv
 import datetime
 import io
+import shutil
+import subprocess
+import unicodedata
 
+import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,8 +18,9 @@ from django.utils import timezone, translation
 from lib import languages
 from qrplates.models import Plate, PlateScanDay
 from qrplates.services import plate_mint, plate_transition
-from sites.models import ProblemReport, Street
+from sites.models import AdminUnit, Place, ProblemReport, Status, Street
 from workflow import dashboard
+from workflow.models import Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +57,7 @@ def test_figures_per_commune_and_for_the_province(activity, tam_thanh, ky_lua):
 def test_the_queries_do_not_grow_with_the_number_of_units(activity):
     with CaptureQueriesContext(connection) as queries:
         dashboard.build_dashboard()
-    assert len(queries) <= 10
+    assert len(queries) <= 12  # one per table, plus the plan and this month's scans
 
 
 def test_the_chart_bars_scale_to_the_tallest():
@@ -112,5 +117,134 @@ def test_a_column_for_each_language_content_is_translated_into(reviewer_client, 
     assert len(header) == 5 + len(languages.translations()) + 2
 
 
-def dashboard_csv(client) -> str:
-    return client.get(reverse("dashboard"), {"csv": "records"}).content.decode("utf-8-sig")
+def dashboard_csv(client, name: str = "records", **query) -> str:
+    return client.get(reverse("dashboard"), {"csv": name, **query}).content.decode("utf-8-sig")
+
+
+# The plan on the dashboard (issue 16): the current phase first, a map, a burn-up, the tables
+# only where something happens, every figure as CSV and XLSX, the quarterly report as a PDF.
+
+
+@pytest.fixture
+def plan(own_street, tam_thanh):
+    today = timezone.localdate()
+    plan = Plan.objects.create(title="Kế hoạch gắn biển thử", is_example=True)
+    phase = plan.phases.create(
+        name="Giai đoạn phố Tam Thanh",
+        kinds=[Place.Kind.STREET],
+        starts_on=today - datetime.timedelta(days=40),
+        gather_by=today - datetime.timedelta(days=5),
+        print_by=today + datetime.timedelta(days=10),
+        attach_by=today + datetime.timedelta(days=30),
+    )
+    phase.units.set([tam_thanh])
+    return plan
+
+
+def test_withdrawn_and_merged_records_count_nowhere(activity, tam_thanh, own_street):
+    Street.objects.create(
+        name_vi="Phố Đã Rút", unit=tam_thanh, status=Status.WITHDRAWN, lat=21.85, lon=106.75
+    )
+    merged = Street.objects.create(name_vi="Phố Trùng", unit=tam_thanh, status=Status.WITHDRAWN)
+    Street.objects.filter(pk=merged.pk).update(merged_into=own_street)
+    plate_mint(target=merged)
+    rows = {r.name: r for r in dashboard.build_dashboard().units}
+    assert rows[tam_thanh.name].kinds == {"street": 2}
+    assert rows[tam_thanh.name].planned == 2
+
+
+def test_only_units_with_records_or_activity_and_all_one_click_away(
+    reviewer_client, activity, tam_thanh
+):
+    board = dashboard.build_dashboard()
+    assert {r.name for r in board.units} >= {tam_thanh.name}
+    assert all(r.active for r in board.units)
+    everything = dashboard.build_dashboard(show_all=True)
+    communes = AdminUnit.objects.communes().count()
+    assert len([r for r in everything.units if r.name != "Không có xã, phường"]) == communes
+    assert len(board.units) + board.hidden_units == communes
+    page = reviewer_client.get(reverse("dashboard")).content.decode()
+    assert f"Không hiển thị {board.hidden_units} xã, phường" in page and "all=1" in page
+    rows = list(csv.reader(io.StringIO(dashboard_csv(reviewer_client, "records", all="1"))))
+    assert len(rows) == 1 + communes + 1
+
+
+def test_no_heading_repeats_in_a_table(reviewer_client, activity, plan):
+    for _title, header, _rows in dashboard.tables(dashboard.build_dashboard()).values():
+        assert len(header) == len(set(header)), header
+
+
+def test_the_first_screen_shows_the_phase_against_its_targets(reviewer_client, activity, plan):
+    html = reviewer_client.get(reverse("dashboard")).content.decode()
+    assert "Ví dụ: không phải kế hoạch đã ban hành" in html
+    assert "Giai đoạn phố Tam Thanh" in html
+    assert "Đã thu thập thông tin" in html and "Đã in biển" in html and "Đã gắn biển" in html
+    # The test street is published with both texts but nobody reviewed them: not gathered.
+    assert "trễ 5 ngày" in html and "còn 30 ngày" in html
+    assert "Lượt quét tháng này" in html and "Phản ánh chưa xử lý" in html
+    assert 'class="progress-map"' in html and "<polyline" in html
+    assert "style=" not in html.split('id="content-main"')[1]
+
+
+def test_every_figure_downloads_as_csv_and_xlsx(reviewer_client, activity, plan):
+    board = dashboard.build_dashboard()
+    names = dashboard.tables(board)
+    assert {"stages", "phase-units", "late", "burn-up", "records", "plates"} <= set(names)
+    for name, (_title, header, _rows) in names.items():
+        text = dashboard_csv(reviewer_client, name)
+        assert next(csv.reader(io.StringIO(text))) == [str(h) for h in header]
+        response = reviewer_client.get(reverse("dashboard"), {"xlsx": name})
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        assert [cell.value for cell in sheet[1]] == [str(h) for h in header]
+    assert reviewer_client.get(reverse("dashboard"), {"xlsx": "nope"}).status_code == 404
+
+
+def test_a_formula_like_name_is_text_in_the_xlsx(reviewer_client, activity, tam_thanh):
+    tam_thanh.name = "=1+1"
+    tam_thanh.save()
+    response = reviewer_client.get(reverse("dashboard"), {"xlsx": "records"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    names = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert "'=1+1" in names
+
+
+def test_the_queries_stay_few_with_a_plan(activity, plan):
+    with CaptureQueriesContext(connection) as queries:
+        dashboard.build_dashboard()
+    assert len(queries) <= 20
+
+
+def test_the_quarterly_report_is_a_pdf_in_vietnamese_or_english(
+    reviewer_client, activity, plan, tmp_path
+):
+    response = reviewer_client.get(reverse("dashboard-report"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    english = reviewer_client.get(reverse("dashboard-report"), {"lang": "en"})
+    assert english.status_code == 200 and english.content != response.content
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) missing")
+    for content, expected in (
+        (response.content, ["Báo cáo quý gửi Ban chỉ đạo", "Phố Tam Thanh Thử", "trễ 5 ngày"]),
+        (english.content, ["Quarterly report to the steering committee", "5 days late"]),
+    ):
+        pdf = tmp_path / "report.pdf"
+        pdf.write_bytes(content)
+        text = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        for phrase in expected:
+            assert phrase in unicodedata.normalize("NFC", text), phrase
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert fonts and all(" yes " in row for row in fonts), fonts
+
+
+def test_the_report_is_the_committees_and_reviewers(editor_client, django_user_model, plan):
+    from tests.workflow.conftest import client_for, make_user
+
+    assert editor_client.get(reverse("dashboard-report")).status_code == 302
+    committee = client_for(make_user(django_user_model, "bandieuhanh", "Steering committee"))
+    assert committee.get(reverse("dashboard-report")).status_code == 200

@@ -62,6 +62,7 @@ from sites.models import (
 from tests.audio import mp3_bytes
 from tests.conftest import jpeg_bytes
 from tests.workflow.forms import form_values
+from workflow.models import Plan
 
 ROLES = (
     "anonymous",
@@ -919,12 +920,14 @@ def suggestion_url(view: str) -> Callable[[World, str], str]:
 
 
 def it_team_doors() -> dict[str, Door]:
-    """Accounts, groups and API tokens: the IT team's (superusers') alone."""
+    """Accounts, groups, API tokens and the province's plan (entered once a decision adopts
+    it): the IT team's (superusers') alone."""
     doors = {}
     for model, pk in (
         ("auth.user", lambda w: w.users["editor"].pk),
         ("auth.group", lambda w: Group.objects.get(name="Editor").pk),
         ("authtoken.tokenproxy", lambda w: w.users["editor"].pk),
+        ("workflow.plan", lambda w: Plan.objects.get_or_create(title="Kế hoạch")[0].pk),
     ):
         name = model.replace(".", "_")
         for view, args in (
@@ -1245,6 +1248,12 @@ DOORS: dict[str, Door] = {
     "dashboard: CSV": door(
         same(lambda w, role: w.get(role, reverse("dashboard"), csv="records").status_code == 200)
     ),
+    "dashboard: XLSX": door(
+        same(lambda w, role: w.get(role, reverse("dashboard"), xlsx="plates").status_code == 200)
+    ),
+    "dashboard: quarterly report": door(
+        opens(lambda w: reverse("dashboard-report")), "dashboard-report"
+    ),
     # The API, with each role's token.
     "API: places": door(api_list("/api/v1/places/", "street"), "api:place-list GET"),
     "API: places as CSV": door(api_list("/api/v1/places/", "street", format="csv")),
@@ -1490,6 +1499,8 @@ TABLE: dict[str, tuple[frozenset[str], ...]] = {
     **dict.fromkeys(it_team_doors(), (_,) * 7),
     "dashboard":                          (_,     _,     _,     A,     _,     _,     A),
     "dashboard: CSV":                     (_,     _,     _,     A,     _,     _,     A),
+    "dashboard: XLSX":                    (_,     _,     _,     A,     _,     _,     A),
+    "dashboard: quarterly report":        (_,     _,     _,     A,     _,     _,     A),
     # The API reads what the account may read; it writes as the admin does.
     "API: places":                        (P,     P,     R,     A,     P,     P,     P),
     "API: places as CSV":                 (P,     P,     R,     A,     P,     P,     P),
@@ -1585,6 +1596,9 @@ NOT_DOORS = {
     "inline:auth.user.EditorUnitInline": "the IT team's: auth.user doors",
     "choice:sites.editorunit.unit": "the IT team's: auth.user doors",
     "choice:qrplates.printbatch.printer": "an account, not a record: batches are reviewers'",
+    "inline:workflow.plan.PhaseInline": "the IT team's: workflow.plan doors",
+    "choice:workflow.phase.units": "the IT team's: workflow.plan doors",
+    "choice:workflow.phase.places": "the IT team's: workflow.plan doors",
 }
 # Every admin page of a record redirects "<id>/" to "<id>/change/": the change door's.
 REDIRECTS_TO_CHANGE = re.compile(r"^admin/[a-z]+/[a-z]+/<path:object_id>/$")

@@ -64,7 +64,7 @@ def test_an_editor_cannot_publish_from_the_review_page(editor_client, own_street
 def test_a_merged_record_is_not_published(reviewer, own_street, other_relic):
     other_relic.merged_into = own_street
     other_relic.save()
-    with pytest.raises(ValidationError, match="Đã gỡ"):
+    with pytest.raises(ValidationError, match="đã gộp vào bản ghi khác"):
         review.record_publish(record=other_relic, by=reviewer)
     other_relic.refresh_from_db()
     assert other_relic.status == Status.DRAFT

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from qrplates.demo import mint_demo_plates
 from sites.demo import load_demo
+from workflow.demo import load_demo_plan
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "demo-streetinfo"
@@ -12,7 +13,8 @@ DEMO_PASSWORD = "demo-streetinfo"
 class Command(BaseCommand):
     help = (
         "Load the demo dataset of real Lạng Sơn streets, relics, scenic spots and people, "
-        "and mint a plate for each place (idempotent: a second run changes nothing)."
+        "mint a plate for each place and add an example plan (idempotent: a second run changes "
+        "nothing)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -32,6 +34,8 @@ class Command(BaseCommand):
             self.stderr.write(f"skipped: {problem}")
         plates = mint_demo_plates()
         self.stdout.write(f"Demo plates: {len(plates)} minted.")
+        plan = load_demo_plan()
+        self.stdout.write(f"Example plan: {plan} ({plan.phases.count()} phases).")
         if settings.DEBUG and not options["no_user"]:
             self.ensure_demo_user()
 
