@@ -49,7 +49,8 @@ def test_the_place_map_numbers_the_nearby_places_as_the_list_does(demo):
     cave = Place.objects.get(slug="dong-nhi-thanh")
     html = page(url_of(cave))
     svg = the_map(html)
-    assert svg.get("role") == "img"
+    assert svg.get("role") == "group"  # it holds links
+    assert svg.get("aria-labelledby") == "place-map-title"
     assert svg.find(SVG + "title").text == "Map of Nhị Thanh Cave"
     assert "Tam Thanh Ward" in svg.find(SVG + "desc").text
     listed = re.findall(
