@@ -373,8 +373,12 @@ def render(
             f'<text x="{width - 14}" y="28">N</text></g>'
         )
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
+    # An image to assistive technology; a map with links is a labelled group instead, since an
+    # image may hold no focusable control (the links keep their own titles).
+    linked = any(shape.href for shape in (*outlines, *points))
+    role = "group" if linked else "img"
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {h}" role="img"'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {h}" role="{role}"'
         f"{_attrs(class_=css_class, aria_labelledby=title_id, aria_describedby=desc_id)}"
         f' font-size="10" text-anchor="middle" fill="#1f2937">'
         f'<title id="{title_id}">{escape(title)}</title><desc id="{desc_id}">{escape(desc)}</desc>'

@@ -481,11 +481,17 @@ class PlaceAdminBase(PublishableAdmin):
         return [
             path(
                 "units.geojson",
-                self.admin_site.admin_view(units_geojson),
+                self.admin_site.admin_view(self.units_geojson_view),
                 name="{}_{}_units_geojson".format(*info),
             ),
             *super().get_urls(),
         ]
+
+    def units_geojson_view(self, request: HttpRequest) -> JsonResponse:
+        """The outlines for the map: for those who may read this kind of place."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return units_geojson(request)
 
     def render_change_form(self, request: HttpRequest, context: dict, *args, **kwargs):
         info = self.opts.app_label, self.opts.model_name

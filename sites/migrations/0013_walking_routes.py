@@ -4,11 +4,11 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-# Walking routes cross communes: reviewers write them (the Department's level), editors read
-# them. Frozen here, as sites/migrations/0005_roles.py freezes the roles.
+# Walking routes cross communes: reviewers keep them (the Department's level). Editors, whose
+# rights follow their communes, get none: a route's stops may name another commune's drafts.
+# Frozen here, as sites/migrations/0005_roles.py freezes the roles.
 ROUTE_PERMISSIONS = {
     "Reviewer": [f"{a}_{m}" for m in ("route", "routestop") for a in ("view", "add", "change", "delete")],
-    "Editor": ["view_route", "view_routestop"],
 }
 
 

@@ -51,7 +51,7 @@ def test_demo_text_is_nfc(demo):
 
 def test_demo_invents_no_coordinates_or_years(demo):
     with_coordinates = {f["name_vi"] for f in FACTS["sites"] if f.get("coordinates")}
-    assert Place.objects.with_coordinates().count() == len(with_coordinates) == 3
+    assert Place.objects.with_coordinates().count() == len(with_coordinates) == 6
     facts = {f"demo:person:{slugify_vi(f['name_vi'])}": f for f in FACTS["people"]}
     for person in Person.objects.all():
         fact = facts[person.external_id]

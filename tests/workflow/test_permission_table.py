@@ -54,6 +54,8 @@ from sites.models import (
     Photo,
     ProblemReport,
     Relic,
+    Route,
+    RouteStop,
     ScenicSpot,
     Status,
     Street,
@@ -919,6 +921,48 @@ def suggestion_url(view: str) -> Callable[[World, str], str]:
     return lambda w, v: admin_url(f"sites_suggestion_{view}", w.suggestions[v])
 
 
+# Walking routes: one per variant, through that variant's street, published with it.
+
+
+def route_of(w: World, v: str) -> Route:
+    route, created = Route.objects.get_or_create(
+        slug=f"route{v.replace('-', '')}",
+        defaults={
+            "title_vi": token("route", v),
+            "status": Status.PUBLISHED if v.endswith("pub") else Status.DRAFT,
+        },
+    )
+    if created:
+        RouteStop.objects.create(route=route, place_id=w.records["street", v], position=1)
+    return route
+
+
+def route_url(view: str) -> Callable[[World, str], str]:
+    return lambda w, v: admin_url(f"sites_route_{view}", route_of(w, v).pk)
+
+
+def uses_plate_position(w: World, role: str, v: str) -> bool:
+    """An installed plate with a GPS fix at the street (which has no coordinates): the button."""
+    from qrplates.models import PlateEvent
+
+    street = w.record("street", v)
+    Street.objects.filter(pk=street.pk).update(lat=None, lon=None)
+    # Written directly: a draft's plate cannot reach "installed" through the services.
+    plate = plate_mint(target=street)
+    Plate.objects.filter(pk=plate.pk).update(status=Plate.Status.INSTALLED)
+    PlateEvent.objects.create(
+        plate=plate, to_status=Plate.Status.INSTALLED, lat=21.8521, lon=106.749
+    )
+    w.post(role, admin_url("sites_street_use_plate_position", street.pk), {})
+    return w.record("street", v).lat == 21.8521
+
+
+def route_listed(w: World, role: str) -> dict[str, bool]:
+    for v in VARIANTS:
+        route_of(w, v)
+    return listed(lambda w: "/api/v1/routes/", named("route"), api=True)(w, role)
+
+
 def it_team_doors() -> dict[str, Door]:
     """Accounts, groups, API tokens and the province's plan (entered once a decision adopts
     it): the IT team's (superusers') alone."""
@@ -1242,6 +1286,44 @@ DOORS: dict[str, Door] = {
         ),
         "action:sites.adminunit.delete_selected",
     ),
+    # Walking routes: the reviewers' (they cross communes).
+    "routes: list": door(
+        same(lambda w, role: w.get(role, changelist("sites.route")(w)).status_code == 200),
+        "admin:sites_route_changelist",
+    ),
+    "route: page": door(
+        page(route_url("change"), named("route")),
+        "admin:sites_route_change",
+        "inline:sites.route.RouteStopInline",
+    ),
+    "route: history": door(page(route_url("history")), "admin:sites_route_history"),
+    "route: add": door(opens(lambda w: admin_url("sites_route_add")), "admin:sites_route_add"),
+    "route: delete page": door(page(route_url("delete")), "admin:sites_route_delete"),
+    "routes: action delete": door(
+        same(
+            lambda w, role: (
+                route_of(w, "own-pub") is not None
+                and 'value="delete_selected"' in w.text(role, changelist("sites.route")(w))
+            )
+        ),
+        "action:sites.route.delete_selected",
+    ),
+    "box: a route stop's place": door(
+        autocomplete("sites.routestop", "place", named("street")), "choice:sites.routestop.place"
+    ),
+    # A place's form: the communes' outlines for its map, and the installed plates' position.
+    "place form: the communes' outlines": door(
+        opens(lambda w: admin_url("sites_street_units_geojson")),
+        "admin:sites_street_units_geojson",
+        "admin:sites_relic_units_geojson",
+        "admin:sites_scenicspot_units_geojson",
+    ),
+    "street: use the installed plate's position": door(
+        each(uses_plate_position),
+        "admin:sites_street_use_plate_position",
+        "admin:sites_relic_use_plate_position",
+        "admin:sites_scenicspot_use_plate_position",
+    ),
     **it_team_doors(),
     # The steering committee's dashboard.
     "dashboard": door(opens(lambda w: reverse("dashboard")), "dashboard"),
@@ -1284,7 +1366,15 @@ DOORS: dict[str, Door] = {
         page(lambda w, v: f"/api/v1/units/{UNITS[v.split('-')[0]]}/", unit_name, api=True),
         "api:unit-detail GET",
     ),
+    "API: routes": door(route_listed, "api:route-list GET"),
+    "API: a route": door(
+        page(lambda w, v: f"/api/v1/routes/{route_of(w, v).slug}/", api=True),
+        "api:route-detail GET",
+    ),
     # Public pages: published records only, whoever asks.
+    "public: a route's page": door(
+        page(lambda w, v: route_of(w, v).get_absolute_url(), named("route")), "sites:route"
+    ),
     "public: a place's page": door(page(public_url("street"), named("street")), "sites:place"),
     "public: a person's page": door(page(public_url("person"), named("person")), "sites:person"),
     "public: a recording": door(
@@ -1496,6 +1586,18 @@ TABLE: dict[str, tuple[frozenset[str], ...]] = {
     "unit: add":                          (_,     _,     _,     _,     _,     _,     _),
     "unit: delete page":                  (_,     _,     _,     _,     _,     _,     _),
     "units: action delete":               (_,     _,     _,     _,     _,     _,     _),
+    "routes: list":                       (_,     _,     _,     A,     _,     _,     _),
+    "route: page":                        (_,     _,     _,     A,     _,     _,     _),
+    "route: history":                     (_,     _,     _,     A,     _,     _,     _),
+    "route: add":                         (_,     _,     _,     A,     _,     _,     _),
+    "route: delete page":                 (_,     _,     _,     A,     _,     _,     _),
+    "routes: action delete":              (_,     _,     _,     A,     _,     _,     _),
+    "box: a route stop's place":          (_,     _,     O,     A,     _,     _,     _),
+    "place form: the communes' outlines": (_,     _,     A,     A,     _,     _,     _),
+    "street: use the installed plate's position": (_, _,  O,     A,     _,     _,     _),
+    "API: routes":                        (P,     P,     P,     P,     P,     P,     P),
+    "API: a route":                       (P,     P,     P,     P,     P,     P,     P),
+    "public: a route's page":             (P,     P,     P,     P,     P,     P,     P),
     **dict.fromkeys(it_team_doors(), (_,) * 7),
     "dashboard":                          (_,     _,     _,     A,     _,     _,     A),
     "dashboard: CSV":                     (_,     _,     _,     A,     _,     _,     A),
