@@ -92,7 +92,10 @@ class PlaceViewSet(WritableMixin, RecordViewSet):
         places = roles.places_visible(self.request.user, places)
         if self.action != "list":
             places = places.prefetch_related(
-                public_person_links(), "sources", "photos", "street__former_names"
+                public_person_links(),
+                Prefetch("sources", queryset=roles.sources_visible(self.request.user)),
+                "photos",
+                "street__former_names",
             )
         return places
 
@@ -152,7 +155,7 @@ class PersonViewSet(WritableMixin, RecordViewSet):
                     ),
                     to_attr="public_place_links",
                 ),
-                "sources",
+                Prefetch("sources", queryset=roles.sources_visible(self.request.user)),
                 "photos",
             )
         return people

@@ -45,6 +45,7 @@ from sites.models import (
     PersonLink,
     Photo,
     Place,
+    Source,
     Street,
     published_q,
 )
@@ -154,6 +155,11 @@ class RecordMixin(PublicPageMixin):
         return context
 
 
+def citable_sources() -> Prefetch:
+    """A record's sources as its public page lists them: the citable ones only."""
+    return Prefetch("sources", queryset=Source.objects.citable())
+
+
 def published_person_links() -> Prefetch:
     return Prefetch(
         "person_links",
@@ -175,7 +181,7 @@ class PlaceDetailView(RecordMixin, DetailView):
     def get_queryset(self) -> QuerySet[Place]:
         kind = self.slug_scope_for()
         related = ["unit", "named_after"] if kind == Place.Kind.STREET else ["unit"]
-        prefetch: list = [published_person_links(), "photos", "sources"]
+        prefetch: list = [published_person_links(), "photos", citable_sources()]
         if kind == Place.Kind.STREET:
             prefetch.append("former_names")
         # The kind's own model: its columns come in the same query, and the prefetched lists
@@ -247,7 +253,7 @@ class PersonDetailView(RecordMixin, DetailView):
                 ),
             ),
             "photos",
-            "sources",
+            citable_sources(),
         )
 
     def get_context_data(self, **kwargs) -> dict:

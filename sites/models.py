@@ -1077,12 +1077,36 @@ class RecordAttachment(BelongsToRecord, NormalizedTextModel):
         ordering = ["position", "id"]
 
 
+class SourceQuerySet(models.QuerySet):
+    def citable(self) -> SourceQuerySet:
+        """The sources fit to list on a public page (`citable_q`)."""
+        return self.filter(citable_q())
+
+
+def citable_q() -> Q:
+    """Which sources a public page, the public API and the exports list: the one place where
+    "citable" is decided. The others (a blog, a travel agency, a web proxy, an unlicensed copy of
+    a document) were read for the facts and stay in the data for provenance; staff see them."""
+    return Q(citable=True)
+
+
 class Source(RecordAttachment):
-    """A citation the record's text rests on, shown on the public page."""
+    """A citation the record's text rests on, shown on the public page when it is citable."""
 
     title = models.CharField(_("title"), max_length=300)
     url = models.URLField(_("address (URL)"), max_length=600, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    citable = models.BooleanField(
+        _("fit to list on public pages"),
+        default=True,
+        help_text=_(
+            "Untick for a source that was read for the facts but is not fit to cite on an "
+            "official page (a blog, a travel agency, a forum, a web proxy, an unlicensed copy of "
+            "a document): it stays here for provenance and only staff see it."
+        ),
+    )
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta(RecordAttachment.Meta):
         verbose_name = _("source")
