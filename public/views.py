@@ -587,6 +587,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "shell": shell,
         "languages": [code for code, _name in settings.LANGUAGES],
         "defaultLanguage": settings.LANGUAGE_CODE,
+        "languageCookie": settings.LANGUAGE_COOKIE_NAME,
     }
     body = f"self.STREETINFO = {json.dumps(config)};\n{code}"
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
