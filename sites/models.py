@@ -130,9 +130,7 @@ def published_q(through: str = "") -> Q:
     return Q(**{f"{through}__status" if through else "status": Status.PUBLISHED})
 
 
-# Near spellings (PostgreSQL) are looked for when the words find fewer records than this, and
-# at most this many of them are listed.
-NEAR_SPELLINGS_BELOW = 30
+# Near spellings (PostgreSQL): at most this many are listed.
 NEAR_SPELLINGS = 60
 # How close a run of words must be to the query (pg_trgm word similarity, 0 to 1).
 NEAR_SPELLING_SIMILARITY = 0.7
@@ -150,10 +148,10 @@ class PublishableQuerySet(models.QuerySet):
         Matching is diacritic- and case-insensitive the same way on SQLite and PostgreSQL,
         because both sides are folded in Python: the stored `search_text` and the query. A
         record matches when every word of the query is in its names (a trigram index serves
-        this on PostgreSQL). When that finds fewer than `NEAR_SPELLINGS_BELOW` records, on
-        PostgreSQL the `NEAR_SPELLINGS` records whose names hold a run of words closest to the
-        query (pg_trgm word similarity) match too, so "hoang van tu" still finds "Hoàng Văn
-        Thụ": one or two more indexed queries, run here.
+        this on PostgreSQL). When that finds nothing, on PostgreSQL the `NEAR_SPELLINGS`
+        records whose names hold a run of words closest to the query (pg_trgm word similarity)
+        match instead, so "hoang van tu" still finds "Hoàng Văn Thụ" (unless a "Hoàng Văn Tú"
+        exists): the words' check and the near spellings are queries of their own, run here.
 
         Ranking puts a name that starts with the query first, then a name that contains it as
         a phrase, then one that has every word, then the closest spelling; names alike come in
@@ -181,11 +179,9 @@ class PublishableQuerySet(models.QuerySet):
             output_field=models.FloatField(),
         )
         condition = every_word
-        found = self.filter(every_word).order_by()[:NEAR_SPELLINGS_BELOW]
-        if fuzzy and found.count() < NEAR_SPELLINGS_BELOW:
+        if fuzzy and not self.filter(every_word).exists():
             near = (
                 self.filter(search_text__trigram_word_similar=phrase)
-                .exclude(every_word)
                 .annotate(closeness=TrigramWordSimilarity(Value(phrase), "search_text"))
                 .order_by("-closeness", "pk")
                 .values_list("pk", flat=True)[:NEAR_SPELLINGS]
