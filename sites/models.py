@@ -132,8 +132,23 @@ def published_q(through: str = "") -> Q:
 
 # Near spellings (PostgreSQL): at most this many are listed.
 NEAR_SPELLINGS = 60
-# How close a run of words must be to the query (pg_trgm word similarity, 0 to 1).
+# How close a run of words must be to the query (pg_trgm word similarity, 0 to 1). pg_trgm's
+# default (0.6) had "dong kinh" rechecked against 3,400 records of 100,000 (90 ms); 0.7 still
+# forgives a missing or two swapped letters ("hoang van tu" is 0.85 from "hoang van thu",
+# "dong tam thnah" 0.71 from "dong tam thanh") and leaves a few dozen to check.
 NEAR_SPELLING_SIMILARITY = 0.7
+
+
+def near_spelling_threshold(sender, connection, **kwargs) -> None:
+    """Sets `NEAR_SPELLING_SIMILARITY` as pg_trgm's word similarity threshold (the `%>` of
+    `search`) on each new PostgreSQL connection (connected in sites.apps): once per connection,
+    not one more round trip per search."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                [str(NEAR_SPELLING_SIMILARITY)],
+            )
 
 
 class PublishableQuerySet(models.QuerySet):
@@ -186,16 +201,8 @@ class PublishableQuerySet(models.QuerySet):
                 .order_by("-closeness", "pk")
                 .values_list("pk", flat=True)[:NEAR_SPELLINGS]
             )
-            # pg_trgm's default threshold (0.6) had "dong kinh" rechecked against 3,400 records
-            # (90 ms); a closer one, for this transaction only, still forgives a missing or two
-            # swapped letters ("hoang van tu" is 0.85 from "hoang van thu", "dong tam thnah"
-            # 0.71 from "dong tam thanh") and leaves a few dozen to check.
-            with transaction.atomic(using=self.db), connections[self.db].cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                    [str(NEAR_SPELLING_SIMILARITY)],
-                )
-                condition |= Q(pk__in=list(near))
+            # How close is close enough: `near_spelling_threshold`, set on each connection.
+            condition |= Q(pk__in=list(near))
         return self.filter(condition).annotate(rank=rank).order_by("-rank", "slug")
 
     def missing_translation(self, language: str) -> PublishableQuerySet:
