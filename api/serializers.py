@@ -225,6 +225,10 @@ class SourceSerializer(serializers.Serializer):
     title = serializers.CharField(read_only=True)
     url = WebUrlField(read_only=True, help_text="Empty when the source is not online.")
     note = TranslatedText()
+    citable = serializers.BooleanField(
+        read_only=True,
+        help_text="Fit to list on a public page. Only staff see the others, kept for provenance.",
+    )
 
 
 class PhotoSerializer(serializers.Serializer):
@@ -406,6 +410,13 @@ class PlaceSerializer(serializers.Serializer):
         for name in self.CARRIED:
             if name in place.__dict__:
                 specific.__dict__[name] = place.__dict__[name]
+        # So are the lists prefetched on the row (the sources the account may read, its photos).
+        prefetched = getattr(place, "_prefetched_objects_cache", None)
+        if prefetched and specific is not place:
+            specific._prefetched_objects_cache = {
+                **getattr(specific, "_prefetched_objects_cache", {}),
+                **prefetched,
+            }
         return super().to_representation(specific)
 
 

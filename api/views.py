@@ -103,7 +103,11 @@ class PlaceViewSet(WritableMixin, RecordViewSet):
         places = roles.places_visible(self.request.user, places)
         if self.action != "list":
             places = places.prefetch_related(
-                public_person_links(), "sources", "photos", "narrations", "street__former_names"
+                public_person_links(),
+                Prefetch("sources", queryset=roles.sources_visible(self.request.user)),
+                "photos",
+                "narrations",
+                "street__former_names",
             )
         return places
 
@@ -167,7 +171,7 @@ class PersonViewSet(WritableMixin, RecordViewSet):
                     ),
                     to_attr="public_place_links",
                 ),
-                "sources",
+                Prefetch("sources", queryset=roles.sources_visible(self.request.user)),
                 "photos",
                 "narrations",
             )

@@ -75,6 +75,15 @@ def main() -> None:
         f"heaviest page {heaviest[0]}: {heaviest[2]} bytes gzip = "
         f"{heaviest[2] / BUDGET:.2f} of the 14 KB first round trip"
     )
+    from django.conf import settings
+
+    print("index pages (every language): raw / gzip bytes")
+    for code, _name in settings.LANGUAGES:
+        for url in (f"/{code}/units/", f"/{code}/people/"):
+            response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+            wire = response.content
+            raw = gzip.decompress(wire) if response.get("Content-Encoding") == "gzip" else wire
+            print(f"  {url:16}{len(raw):>8}{len(wire):>8}  {len(wire) / BUDGET:.2f} of 14 KB")
     map_bytes(client)
 
 
@@ -84,7 +93,7 @@ def map_bytes(client) -> None:
     from sites.models import AdminUnit, Place, Route
 
     pages: dict[str, list[str]] = {"place": [], "commune or ward": [], "home": [], "route": []}
-    for language in ("vi", "en"):
+    for language in languages.codes():
         with translation.override(language):
             pages["home"].append(f"/{language}/")
             pages["place"] += [p.get_absolute_url() for p in Place.objects.published()]

@@ -7,16 +7,19 @@ keys pages by, `Dependents.scans()` the plate codes and languages it keys scans 
 The rules follow the templates (`templates/sites/…`, `templates/qrplates/updating.html`):
 
 - a **place** shows on its own page, the home page (highlights, counts by kind, communes and
-  wards), its kind's list, its commune or ward's page and offline pack, the pages of its people
-  (links and namesake), the pages that list it among "streets named after these people", and
-  the "nearby" (or, without one, "also in <unit>") lists of other places;
-- a **person** shows on their own page and the pages of the places linked to them or named
-  after them;
+  wards), the list of communes and wards (its count), its kind's list, its commune or ward's
+  page and offline pack, the pages of its people (links and namesake), the pages that list it
+  among "streets named after these people", and the "nearby" (or, without one, "also in
+  <unit>") lists of other places;
+- a **person** shows on their own page, the list of people, the pages of the places linked to
+  them or named after them and those places' offline packs;
 - a **link** between the two, a **photo**, **source**, **recorded narration** or **former name**
   shows on its records' pages (a place's photo and narration also in its area's offline pack);
-- a **commune or ward** shows on its page and pack, the home page, the kind lists, its
+- a **commune or ward** shows on its page and pack, the home page, the list of communes and
+  wards, the kind lists, its
   predecessors' pages and every page of its places and of the people its streets are named after;
-- a **plate's** scan answer is the page of the record it lands on (merges followed), or for an
+- a **plate** is in the offline pack of its place's commune or ward (its scan address); its scan
+  answer is the page of the record it lands on (merges followed), or for an
   unpublished record the "being updated" page listing places nearby: every record above brings
   the plates that land on it.
 
@@ -124,6 +127,8 @@ def add_row(found: Dependents, row: object) -> None:
         found.add_page(owner.get_absolute_url().rsplit("/", 2)[0] + f"/{row.slug}/")
     elif isinstance(row, Plate):
         found.plates[row.pk] = row
+        if row.place_id and row.place.unit_id:
+            found.add_page(offline_pack(row.place.unit.slug))
     elif isinstance(row, Route):
         route_shown(found, row)
     elif isinstance(row, RouteStop):
@@ -155,6 +160,7 @@ def kind_list(kind: str) -> str:
 def place_shown(found: Dependents, place: Place) -> None:
     found.add_record(place)
     found.add_page(reverse("sites:home"))
+    found.add_page(reverse("sites:units"))
     found.add_page(kind_list(place.kind))
     before = previous_version(place)
     positions = {(place.lat, place.lon)} if place.has_coordinates else set()
@@ -191,14 +197,18 @@ def place_shown(found: Dependents, place: Place) -> None:
 
 def person_shown(found: Dependents, person: Person) -> None:
     found.add_record(person)
-    for place in Place.objects.linked_to([person]):
+    found.add_page(reverse("sites:people"))
+    for place in Place.objects.linked_to([person]).select_related("unit"):
         found.add_record(place)
+        if place.unit_id:
+            found.add_page(offline_pack(place.unit.slug))
 
 
 def unit_shown(found: Dependents, unit: AdminUnit) -> None:
     found.add_page(unit.get_absolute_url())
     found.add_page(offline_pack(unit.slug))
     found.add_page(reverse("sites:home"))
+    found.add_page(reverse("sites:units"))
     for kind in Place.Kind:
         found.add_page(kind_list(kind))
     for predecessor in AdminUnit.objects.filter(successor=unit).only("slug"):

@@ -21,7 +21,7 @@ from qrplates import codes
 from qrplates.models import Plate
 from qrplates.scans import count_scan_after_sending, visitor_language
 from qrplates.selectors import plate_landing
-from sites.models import Person, Place, PublishableModel, Route
+from sites.models import Person, Place, PublishableModel, Route, Status
 from sites.selectors import NEARBY_LIMIT, nearby
 
 
@@ -94,11 +94,13 @@ def nearby_places(record: PublishableModel) -> list[Place]:
 
 
 def updating_page(request: HttpRequest, plate: Plate, record: PublishableModel) -> HttpResponse:
-    """For a record that is withdrawn or back in draft: the page says, in every language, that
-    the information is being updated, and offers places nearby. Nothing of the record's own
-    text is shown, not even its name: it is unpublished for a reason."""
+    """For a record back in draft or in review: the page says, in every language, that the
+    information is being updated; for a withdrawn one, that it is withdrawn (no promise that it
+    comes back). Both offer places nearby. Nothing of the record's own text is shown, not even
+    its name: it is unpublished for a reason."""
     proxy = as_if_requested(request, reverse("plate-code"), f"code={plate.code}")
-    return render(proxy, "qrplates/updating.html", {"nearby": nearby_places(record)})
+    context = {"nearby": nearby_places(record), "withdrawn": record.status == Status.WITHDRAWN}
+    return render(proxy, "qrplates/updating.html", context)
 
 
 def not_found_page(request: HttpRequest, typed: str, error: codes.CodeError | None) -> HttpResponse:

@@ -17,6 +17,7 @@ import re
 from itertools import groupby
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, When
 from django.http import (
     FileResponse,
@@ -32,6 +33,7 @@ from django.templatetags.static import static
 from django.urls import reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -40,6 +42,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from lib import languages
 from lib.static_text import static_text
 from public import maps, seo
+from qrplates.selectors import public_plates
 from sites.models import (
     AdminUnit,
     HeritageFields,
@@ -51,6 +54,7 @@ from sites.models import (
     Place,
     Route,
     RouteStop,
+    Source,
     Street,
     published_q,
 )
@@ -118,7 +122,8 @@ class PublicPageMixin:
 
 
 class RecordMixin(PublicPageMixin):
-    """A place's or a person's page: a renamed record's old address redirects to the new one."""
+    """A place's or a person's page: a renamed record's old address redirects to the new one,
+    and a merged record's address to the record that stays (301 both)."""
 
     slug_scope: str = ""
 
@@ -135,12 +140,18 @@ class RecordMixin(PublicPageMixin):
             return HttpResponsePermanentRedirect(moved.get_absolute_url())
 
     def moved_to(self) -> Place | Person | None:
-        old = (
-            OldSlug.objects.filter(kind=self.slug_scope_for(), slug=self.kwargs.get("slug", ""))
-            .select_related("place", "person")
-            .first()
-        )
-        target = old and (old.place or old.person)
+        slug = self.kwargs.get("slug", "")
+        model = self.get_queryset().model
+        target = model.objects.filter(slug=slug).exclude(merged_into=None).first()
+        if target is None:
+            old = (
+                OldSlug.objects.filter(kind=self.slug_scope_for(), slug=slug)
+                .select_related("place", "person")
+                .first()
+            )
+            target = old and (old.place or old.person)
+        # Merged, or renamed and then merged: the record that stays (`survivor`).
+        target = target and target.survivor()
         return target if target and target.is_published else None
 
     def get_context_data(self, **kwargs) -> dict:
@@ -170,6 +181,11 @@ def narration_for(record: Place | Person) -> Narration | None:
     return record.narrations.filter(language=shown).first()
 
 
+def citable_sources() -> Prefetch:
+    """A record's sources as its public page lists them: the citable ones only."""
+    return Prefetch("sources", queryset=Source.objects.citable())
+
+
 def published_person_links() -> Prefetch:
     return Prefetch(
         "person_links",
@@ -191,7 +207,7 @@ class PlaceDetailView(RecordMixin, DetailView):
     def get_queryset(self) -> QuerySet[Place]:
         kind = self.slug_scope_for()
         related = ["unit", "named_after"] if kind == Place.Kind.STREET else ["unit"]
-        prefetch: list = [published_person_links(), "photos", "sources"]
+        prefetch: list = [published_person_links(), "photos", citable_sources()]
         if kind == Place.Kind.STREET:
             prefetch.append("former_names")
         # The kind's own model: its columns come in the same query, and the prefetched lists
@@ -265,7 +281,7 @@ class PersonDetailView(RecordMixin, DetailView):
                 ),
             ),
             "photos",
-            "sources",
+            citable_sources(),
         )
 
     def get_context_data(self, **kwargs) -> dict:
@@ -369,25 +385,44 @@ def pack_narration(places: list[Place]) -> list[str]:
 
 @require_safe
 def unit_offline(request: HttpRequest, slug: str) -> HttpResponse:
-    """What "save this area for offline" stores for a commune or ward, in the page's language:
-    the unit's page, its places' pages, their small photos, within a budget their recorded
-    narration, and the pages of the walking routes through it (the service worker fetches and
-    keeps them)."""
+    """What "save this area for offline" stores for a commune or ward, in the page's language
+    (the service worker fetches and keeps it, `static/js/sw.js`):
+
+    - `pages`: the unit's page, its places' pages and the pages of the people linked to them
+      (or whom its streets are named after);
+    - `scans`: the scan address of each plate of those places (`/Q/<code>`) and the page it
+      shows, so that scanning a plate there with no signal opens that page;
+    - `images`: the places' small photos;
+    - `audio`: within OFFLINE_NARRATION_MB, their recorded narration (`pack_narration`);
+    - and the pages of the walking routes through the area join `pages`."""
     unit = get_object_or_404(AdminUnit.objects.exclude(level=AdminUnit.Level.PROVINCE), slug=slug)
-    places = (
+    places = list(
         Place.objects.published()
         .in_unit(unit)
         .only("id", "kind", "slug")
         .order_by("kind", "slug")
         .prefetch_related(
             Prefetch("photos", queryset=Photo.objects.only("id", "place_id", "image", "renditions"))
-        )
+        )[:OFFLINE_MAX_PLACES]
     )
-    pages = [unit.get_absolute_url()]
+    place_pages = {place.pk: place.get_absolute_url() for place in places}
+    people = Person.objects.published().filter(
+        Q(links__place__in=place_pages) | Q(streets_named_after__in=place_pages)
+    )
+    pages = [
+        unit.get_absolute_url(),
+        *place_pages.values(),
+        *(person.get_absolute_url() for person in people.distinct().only("id", "slug")),
+    ]
+    scans = {
+        reverse("qrplates:scan", kwargs={"code": code}): place_pages[place_id]
+        for code, place_id in public_plates()
+        .filter(place__in=place_pages)
+        .order_by("code")
+        .values_list("code", "place_id")
+    }
     pictures = []
-    saved = list(places[:OFFLINE_MAX_PLACES])
-    for place in saved:
-        pages.append(place.get_absolute_url())
+    for place in places:
         for photo in list(place.photos.all())[:OFFLINE_PHOTOS_PER_PLACE]:
             if photo.renditions.get("widths"):
                 pictures.append(photo.picture.small_url)
@@ -400,8 +435,9 @@ def unit_offline(request: HttpRequest, slug: str) -> HttpResponse:
             "name": unit.name,
             "language": translation.get_language(),
             "pages": pages,
+            "scans": scans,
             "images": pictures,
-            "audio": pack_narration(saved),
+            "audio": pack_narration(places),
             "generated": timezone.now().isoformat(timespec="seconds"),
         },
         json_dumps_params={"ensure_ascii": False},
@@ -482,12 +518,52 @@ class KindListView(PublicPageMixin, ListView):
         return context
 
 
+class PersonListView(PublicPageMixin, ListView):
+    """Every published person, alphabetically (by address: the name without accents)."""
+
+    template_name = "sites/person_list.html"
+    context_object_name = "people"
+    paginate_by = 100
+
+    def get_queryset(self) -> QuerySet[Person]:
+        return Person.objects.published().order_by("slug")
+
+
+class UnitListView(PublicPageMixin, ListView):
+    """Every commune and ward in force, wards first, each with its number of published places
+    (none is a number too: the list is where a visitor finds that out)."""
+
+    template_name = "sites/unit_list.html"
+    context_object_name = "units"
+
+    def get_queryset(self) -> QuerySet[AdminUnit]:
+        return (
+            AdminUnit.objects.communes()
+            .defer("boundary", "bbox")
+            .annotate(n=Count("places", filter=published_q("places")))
+            .order_by("slug")
+        )
+
+
+class CappedPaginator(Paginator):
+    """Pages of search results that count at most `cap` of them: counting the 6,000 records
+    that hold a common word cost more than finding the first page. Past the cap, the page asks
+    for another word."""
+
+    cap = 600
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.cap].count()
+
+
 class SearchView(PublicPageMixin, ListView):
     """Places and people by name in any language; then the places linked to the people found."""
 
     template_name = "sites/search.html"
     context_object_name = "places"
     paginate_by = 30
+    paginator_class = CappedPaginator
     noindex = True
     people_limit = 20
     linked_limit = 30
@@ -524,7 +600,9 @@ class SearchView(PublicPageMixin, ListView):
                 .values_list("pk", flat=True)
             )
             linked = [place for place in candidates if place.pk not in found][: self.linked_limit]
-        context.update(q=self.query, people=people, linked=linked)
+        context.update(
+            q=self.query, units=AdminUnit.objects.named(self.query), people=people, linked=linked
+        )
         return context
 
 
@@ -598,6 +676,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "shell": shell,
         "languages": [code for code, _name in settings.LANGUAGES],
         "defaultLanguage": settings.LANGUAGE_CODE,
+        "languageCookie": settings.LANGUAGE_COOKIE_NAME,
     }
     body = f"self.STREETINFO = {json.dumps(config)};\n{code}"
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")

@@ -334,7 +334,7 @@ class PublishableAdmin(
 
 class SourceInline(TranslationTabularInline):
     model = Source
-    fields = ["title", "url", "note", "position"]
+    fields = ["title", "url", "note", "citable", "position"]
     extra = 0
 
 

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_save
 from django.utils.autoreload import autoreload_started
 from django.utils.translation import gettext_lazy as _
@@ -49,3 +50,6 @@ class SitesConfig(AppConfig):
         )
         post_save.connect(signals.saved_or_deleted, dispatch_uid="content-save")
         post_delete.connect(signals.saved_or_deleted, dispatch_uid="content-delete")
+        connection_created.connect(
+            models.near_spelling_threshold, dispatch_uid="near-spelling-threshold"
+        )

@@ -1,11 +1,13 @@
 """The demo dataset: real Lạng Sơn streets, relics, scenic spots and people.
 
-Facts (names, rankings, years, coordinates, wards, sources) are read from
+Facts (names, rankings, years, decisions, coordinates, wards, sources) are read from
 `data/langson_facts.json`, a copy of the sourced fact sheet; the descriptions, written in our own
 words from those facts, come from `data/demo_content.json`. Nothing is added that the fact sheet
 does not give: a missing value stays empty. Texts in a further language may come as drafts
 translated by machine (`data/demo_content_<language>.json`, e.g. `demo_content_zh_hans.json`):
-they are loaded as machine-translated drafts, which the public pages label as such.
+they are loaded as machine-translated drafts, which the public pages label as such. Every source
+is kept; those the sheet's `meta.source_quality` does not class as citable are kept for
+provenance only (`Source.citable`).
 
 Loading is idempotent: every record carries a stable `external_id`, and a record is written only
 when a value differs, so a second run changes nothing (not even `updated_at`).
@@ -19,6 +21,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models, transaction
@@ -83,6 +86,12 @@ ROUTES = [
     ),
 ]
 GITHUB_REF = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+):(?P<path>[^@]+)@(?P<commit>[0-9a-f]{7,40})$")
+# A ranking decision as the sheet writes it: "QĐ 2233/1995/QĐ-BVHTT, 06/06/1995" or "QĐ 4313/…
+# dated 31/12/2024 (per …)". An announcement without a number ("announced 23/11/2013") is no
+# decision number and no decision date.
+DECISION = re.compile(
+    r"^QĐ (?P<number>[^,]+?)(?:,| dated) (?P<day>\d{2})/(?P<month>\d{2})/(?P<year>\d{4})\b"
+)
 
 
 @dataclass
@@ -109,16 +118,33 @@ def parse_resolution(named_by: str | None) -> tuple[str, datetime.date | None]:
     return nfc(match["number"]), date
 
 
-def source_fields(reference: str) -> dict[str, str]:
-    """A fact-sheet source (a web address, or owner/repo:path@commit) as a citation."""
+def parse_decision(decision: str | None) -> tuple[str, datetime.date | None]:
+    match = DECISION.match(decision or "")
+    if not match:
+        return "", None
+    date = datetime.date(int(match["year"]), int(match["month"]), int(match["day"]))
+    return nfc(match["number"]), date
+
+
+def source_fields(reference: str, quality: dict[str, str]) -> dict:
+    """A fact-sheet source (a web address, or owner/repo:path@commit) as a citation, citable
+    when the sheet's `meta.source_quality` classes its site so (a site it does not class is
+    not)."""
     github = GITHUB_REF.match(reference)
     if github:
         return {
             "title": f"GitHub {github['repo']}: {github['path']}",
             "url": f"https://github.com/{github['repo']}/blob/{github['commit']}/{github['path']}",
+            "citable": quality.get(f"repo:{github['repo']}", "").startswith("citable"),
         }
-    host = re.sub(r"^https?://(www\.)?", "", reference).split("/")[0]
-    return {"title": host, "url": reference[:600]}
+    # Some references carry a remark after the address: "https://… (mirror of …)".
+    url = reference.split()[0] if reference.strip() else ""
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    return {
+        "title": host.removeprefix("www."),
+        "url": url[:600],
+        "citable": any(quality.get(name, "").startswith("citable") for name in (host, f"{host}.")),
+    }
 
 
 def merge_drafts(content: dict, drafts: dict) -> None:
@@ -144,6 +170,7 @@ class DemoLoader:
         self.report = LoadReport()
         self.units = {u.code: u for u in AdminUnit.objects.all()}
         self.people: dict[str, Person] = {}
+        self.source_quality: dict[str, str] = facts.get("meta", {}).get("source_quality", {})
 
     def upsert(self, model: type[models.Model], external_id: str, values: dict) -> models.Model:
         record = model.objects.filter(external_id=external_id).first()
@@ -163,10 +190,12 @@ class DemoLoader:
         return record
 
     def sync_sources(self, owner: Place | Person, references: list[str]) -> None:
-        wanted = [source_fields(ref) for ref in references]
+        wanted = [source_fields(ref, self.source_quality) for ref in references]
         relation = "place" if isinstance(owner, Place) else "person"
         existing = list(
-            Source.objects.filter(**{relation: owner}).order_by("position").values("title", "url")
+            Source.objects.filter(**{relation: owner})
+            .order_by("position")
+            .values("title", "url", "citable")
         )
         if existing == wanted:
             return
@@ -277,6 +306,9 @@ class DemoLoader:
                 continue
             resolution, resolution_date = parse_resolution(fact.get("named_by"))
             namesake = entry.get("named_after_person")
+            # A street has no sourced line; a sourced point on it (a building's address, a
+            # bridge at its end) is where its page and map put it.
+            point = (fact.get("points") or [{}])[0]
             values = {
                 **self.text(entry, "name"),
                 **self.text(entry, "summary"),
@@ -285,6 +317,8 @@ class DemoLoader:
                 "named_after": self.people.get(namesake) if namesake else None,
                 "naming_resolution": resolution,
                 "naming_resolution_date": resolution_date,
+                "lat": point.get("lat"),
+                "lon": point.get("lon"),
                 "unit": self.units.get(entry.get("unit_code")),
                 "translation_states": self.states(entry),
                 "status": Status.PUBLISHED,
@@ -293,11 +327,43 @@ class DemoLoader:
             self.sync_sources(street, fact.get("sources", []))
             self.sync_links(street, entry.get("links", []))
 
+    def load_more_sites(self) -> None:
+        """The further national relics of the sheet's `more_sites`: a name, a ranking year, a
+        decision when the sheet gives its number and date, a coordinate when it gives one."""
+        texts = self.content["more_sites"]
+        for fact in self.facts.get("more_sites", []):
+            entry = texts.get(fact["name_vi"])
+            if entry is None:
+                self.report.skipped.append(f"site {fact['name_vi']!r} has no content")
+                continue
+            ranking = RANKINGS.get(fact.get("ranking", ""), "")
+            decision, decision_date = parse_decision(fact.get("decision"))
+            values = {
+                **self.text(entry, "name"),
+                **self.text(entry, "summary"),
+                **self.text(entry, "body"),
+                **self.text(entry, "category"),
+                **self.text(entry, "address"),
+                "ranking": ranking,
+                "ranking_year": fact.get("year") if ranking else None,
+                "decision_number": decision,
+                "decision_date": decision_date,
+                "lat": fact.get("lat"),
+                "lon": fact.get("lon"),
+                "unit": self.units.get(entry.get("unit_code")),
+                "status": Status.PUBLISHED,
+            }
+            external_id = f"demo:site:{slugify_vi(entry['name_vi'])}"
+            place = self.upsert(Relic, external_id, values)
+            self.sync_sources(place, fact.get("sources", []))
+            self.sync_links(place, entry.get("links", []))
+
     def load(self) -> LoadReport:
         # Field values are given per language; the active language must not leak into them.
         with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
             self.load_people()
             self.load_sites()
+            self.load_more_sites()
             self.load_streets()
             self.load_routes()
         return self.report

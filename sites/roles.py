@@ -46,6 +46,7 @@ from sites.models import (
     PersonLink,
     Place,
     PublishableModel,
+    Source,
     Status,
     published_q,
 )
@@ -192,6 +193,13 @@ def people_visible(user: User | None, queryset: QuerySet | None = None) -> Query
     queryset = Person.objects.all() if queryset is None else queryset
     scope = _people_scope(user)
     return queryset if scope is None else queryset.filter(published_q() | scope)
+
+
+def sources_visible(user: User | None, queryset: QuerySet | None = None) -> QuerySet[Source]:
+    """The sources `user` may read: the citable ones (`Source.objects.citable()`), and every one
+    for staff, who keep the others for provenance."""
+    queryset = Source.objects.all() if queryset is None else queryset
+    return queryset if _active(user) and user.is_staff else queryset.citable()
 
 
 def records_for(user: User | None, queryset: QuerySet) -> QuerySet:

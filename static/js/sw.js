@@ -1,17 +1,20 @@
 /* Streetinfo service worker: read again without a signal what was read with one.
 
    Served at /sw.js by public.views.service_worker, which puts self.STREETINFO before this text:
-   {version, shell: [offline pages and static files], languages, defaultLanguage}.
+   {version, shell: [offline pages and static files], languages, defaultLanguage, languageCookie}.
 
    - Pages: network first (fresh text when there is a signal), kept in a bounded cache; when the
      network fails, or is slower than PAGE_TIMEOUT_MS and a copy is held, the copy is served;
-     a page never opened gets the offline page in its language.
+     a page never opened gets the offline page in its language (for an address without one, a
+     scan, the visitor's: the language cookie, else the phone's languages, as the server picks).
    - Static files: served from the cache and refreshed in the background (names are hashed in
      production, so a new deployment brings new names).
    - Photos: cache first, bounded; offline, any stored width of the same photo stands in.
    - Saved areas ("save this area for offline"): one cache per commune or ward page, holding its
-     places' pages, small photos and recorded narration (within the server's budget); at most
-     MAX_AREAS, refreshed daily when there is a signal.
+     places' pages, its people's pages, small photos and recorded narration (within the server's
+     budget), and its manifest, whose `scans` give the page each of its plates' scan addresses
+     (/Q/<code>) shows: scanning a plate there with no signal opens that page. At most MAX_AREAS,
+     refreshed daily when there is a signal.
    Every cache is bounded: a phone's storage is not ours to fill.
    Only what is the same for everyone is kept (see `shareable`): nothing made for one person (an
    installer's scanned page, a printer's API reads, an editor's view) is stored, so nothing of it
@@ -118,22 +121,86 @@ function store(name, max, request, response) {
   });
 }
 
+/* One of the site's languages for a language tag ("en-GB" -> "en"), or "". */
+function siteLanguage(tag) {
+  var wanted = String(tag || "").toLowerCase();
+  var exact = CONFIG.languages.filter(function (code) { return code.toLowerCase() === wanted; })[0];
+  return exact || CONFIG.languages.filter(function (code) {
+    return code.toLowerCase().split("-")[0] === wanted.split("-")[0];
+  })[0] || "";
+}
+
+/* The visitor's language for an address that names none (a scan), as the server picks it: the
+   language cookie (readable here where the browser has cookieStore), else the phone's languages
+   in order, else the default. */
+function visitorLanguage() {
+  var cookie = self.cookieStore && CONFIG.languageCookie
+    ? self.cookieStore.get(CONFIG.languageCookie).catch(function () { return null; })
+    : Promise.resolve(null);
+  return cookie.then(function (found) {
+    var chosen = found && siteLanguage(found.value);
+    if (chosen) return chosen;
+    var phone = (self.navigator && self.navigator.languages) || [];
+    for (var i = 0; i < phone.length; i += 1) {
+      if (siteLanguage(phone[i])) return siteLanguage(phone[i]);
+    }
+    return CONFIG.defaultLanguage;
+  });
+}
+
 function language(url) {
   var first = url.pathname.split("/")[1];
-  return CONFIG.languages.indexOf(first) >= 0 ? first : CONFIG.defaultLanguage;
+  return CONFIG.languages.indexOf(first) >= 0 ? Promise.resolve(first) : visitorLanguage();
 }
 
 function offlinePage(url) {
-  var lang = language(url);
-  var page = CONFIG.shell.filter(function (path) {
-    return path.indexOf("/" + lang + "/") === 0;
-  })[0];
-  return caches.match(page);
+  return language(url).then(function (lang) {
+    var page = CONFIG.shell.filter(function (path) {
+      return path.indexOf("/" + lang + "/") === 0;
+    })[0];
+    return caches.match(page);
+  });
 }
 
-/* A held copy of the page: the address itself, or for "/" the home page in any language. */
+/* A plate's scan address read as qrplates.codes.normalize reads it ("/q/abc-d" -> "/Q/ABCD"). */
+var SCAN = /^\/[Qq]\/([^\/]+)\/?$/;
+
+function scanAddress(url) {
+  var match = SCAN.exec(url.pathname);
+  if (!match) return "";
+  var code = decodeURIComponent(match[1]).toUpperCase().replace(/[\s-]/g, "")
+    .replace(/O/g, "0").replace(/[IL]/g, "1");
+  return "/Q/" + code;
+}
+
+/* The page a saved area holds for a scanned plate: its manifest's `scans` name it. */
+function scannedInArea(url) {
+  var address = scanAddress(url);
+  if (!address) return Promise.resolve(undefined);
+  return caches.keys().then(function (names) {
+    return names.filter(function (name) { return name.indexOf(AREA) === 0; }).reduce(function (found, name) {
+      return found.then(function (hit) {
+        if (hit) return hit;
+        var manifestUrl = new URL(name.slice(AREA.length), self.location.href).href;
+        return caches.open(name).then(function (cache) {
+          return cache.match(manifestUrl).then(function (response) {
+            return response ? response.json() : {};
+          }).then(function (manifest) {
+            var page = (manifest.scans || {})[address];
+            return page ? cache.match(new URL(page, self.location.href).href, { ignoreVary: true }) : undefined;
+          });
+        });
+      });
+    }, Promise.resolve(undefined));
+  });
+}
+
+/* A held copy of the page: the address itself, a plate's page from a saved area, or for "/"
+   the home page in any language. */
 function heldCopy(request, url) {
   return caches.match(request, { ignoreVary: true }).then(function (hit) {
+    return hit || scannedInArea(url);
+  }).then(function (hit) {
     if (hit || url.pathname !== "/") return hit;
     var homes = [CONFIG.defaultLanguage].concat(CONFIG.languages);
     return homes.reduce(function (found, lang) {

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.templatetags.static import static
 from django.utils import translation
+from django.utils.html import escape
 
 from lib import geo
 from sites.models import (
@@ -152,7 +153,23 @@ def test_sources_and_the_naming_resolution_are_cited(client, demo):
     sources = html.split("<h2>Nguồn tư liệu</h2>", 1)[1]
     assert "Nghị quyết 27/2002/NQ-HĐNDKXIII" in sources
     assert "28 tháng 1 năm 2002" in sources
-    assert sources.count("<li>") == 1 + street.sources.count()
+    assert sources.count("<li>") == 1 + street.sources.citable().count()
+
+
+def test_a_page_lists_only_citable_sources_and_staff_keep_the_others(client, demo, admin_client):
+    """A blog, a travel agency or a web proxy read for the facts is never cited on a public page
+    nor in the public API; staff see it in the API, for provenance."""
+    citadel = Relic.objects.get(slug="thanh-co-lang-son")
+    hidden = citadel.sources.filter(citable=False)
+    assert hidden.exists() and citadel.sources.citable().exists()
+    html = page(client, citadel, "en").split("<h2>Sources</h2>", 1)[1]
+    for source in citadel.sources.all():
+        assert (f'href="{escape(source.url)}"' in html) == source.citable, source.url
+    public = client.get(f"/api/v1/places/{citadel.pk}/").json()["sources"]
+    assert len(public) == citadel.sources.citable().count()
+    assert all(source["citable"] for source in public)
+    staff = admin_client.get(f"/api/v1/places/{citadel.pk}/").json()["sources"]
+    assert len(staff) == citadel.sources.count()
 
 
 def test_visiting_information_and_ranking_are_shown(client, unit):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from qrplates.models import Plate
 from qrplates.services import plate_mint
-from sites.models import Person, Status, Street
+from sites.models import Person, Place, Status, Street
 from tests.qrplates.conftest import PHONE
 
 pytestmark = pytest.mark.django_db
@@ -167,8 +167,15 @@ def test_an_unpublished_record_shows_a_notice_in_both_languages_never_its_text(
     response = scan(client, f"/Q/{plate.code}")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Thông tin về biển này đang được cập nhật" in html
-    assert "The information for this plate is being updated" in html
+    if status == Status.WITHDRAWN:
+        # Withdrawn is not "being revised": no promise that the page comes back.
+        assert "Trang của biển này đã được gỡ xuống" in html
+        assert "The page for this plate has been withdrawn" in html
+        assert "will be back soon" not in html and "sẽ sớm trở lại" not in html
+    else:
+        assert "Thông tin về biển này đang được cập nhật" in html
+        assert "The information for this plate is being updated" in html
+        assert "will be back soon" in html
     assert "Nội dung nháp bí mật" not in html and "Tông Đản" not in html
     # Places nearby, in each language.
     assert 'href="/vi/relics/den-ky-cung/">Đền Kỳ Cùng</a>' in html
@@ -183,7 +190,7 @@ def test_without_coordinates_the_notice_offers_places_of_the_same_commune(client
     draft = Street.objects.create(name_vi="Phố Đang Sửa", unit=unit, status=Status.DRAFT)
     plate = plate_mint(target=draft)
     html = scan(client, f"/Q/{plate.code}").content.decode()
-    neighbour = Street.objects.published().filter(unit=unit).first()
+    neighbour = Place.objects.published().filter(unit=unit).order_by("kind", "slug").first()
     assert neighbour.get_absolute_url() in html
     assert "Phố Đang Sửa" not in html
 
@@ -199,7 +206,7 @@ def test_a_withdrawn_person_offers_the_places_linked_to_them(client, person, str
 
 def test_a_record_withdrawn_and_published_again_shows_its_page_again(client, plate, street):
     Street.objects.filter(pk=street.pk).update(status=Status.WITHDRAWN)
-    assert "đang được cập nhật" in scan(client, f"/Q/{plate.code}").content.decode()
+    assert "đã được gỡ xuống" in scan(client, f"/Q/{plate.code}").content.decode()
     Street.objects.filter(pk=street.pk).update(status=Status.PUBLISHED)
     assert "<h1>Phố Tông Đản</h1>" in scan(client, f"/Q/{plate.code}").content.decode()
 

@@ -5,6 +5,7 @@ import gzip
 import re
 
 import pytest
+from django.conf import settings
 from django.templatetags.static import static
 from django.test import Client
 from django.utils import translation
@@ -99,7 +100,26 @@ def test_a_person_page_costs_a_bounded_number_of_queries(
     assert html.count("Phố Thêm") == 10
 
 
-@pytest.mark.parametrize("url", ["/vi/", "/en/search/?q=tam", "/vi/units/phuong-tam-thanh/"])
+def test_the_index_pages_fit_in_the_first_round_trip(demo):
+    client = Client()
+    for code, _name in settings.LANGUAGES:
+        for url in (f"/{code}/units/", f"/{code}/people/"):
+            response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+            assert response.status_code == 200
+            assert len(response.content) <= BUDGET, f"{url}: {len(response.content)} bytes"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/vi/",
+        "/en/search/?q=tam",
+        "/vi/units/phuong-tam-thanh/",
+        "/en/units/",
+        "/vi/people/",
+        "/vi/units/phuong-tam-thanh/offline.json",
+    ],
+)
 def test_other_pages_cost_a_bounded_number_of_queries(
     client, crowded_place, django_assert_max_num_queries, url
 ):

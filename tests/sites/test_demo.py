@@ -50,8 +50,21 @@ def test_demo_text_is_nfc(demo):
 
 
 def test_demo_invents_no_coordinates_or_years(demo):
-    with_coordinates = {f["name_vi"] for f in FACTS["sites"] if f.get("coordinates")}
-    assert Place.objects.with_coordinates().count() == len(with_coordinates) == 6
+    given = [
+        (fact["coordinates"]["lat"], fact["coordinates"]["lon"])
+        for fact in FACTS["sites"]
+        if fact.get("coordinates")
+    ]
+    given += [(fact["lat"], fact["lon"]) for fact in FACTS["more_sites"] if fact.get("lat")]
+    given += [
+        (fact["points"][0]["lat"], fact["points"][0]["lon"])
+        for fact in FACTS["streets"]
+        if fact.get("points")
+    ]
+    # 6 of the 15 sites, 1 of the 15 further relics, 2 of the 22 streets (Nhị Thanh street's
+    # point is the cave's address).
+    assert len(given) == 9
+    assert sorted(Place.objects.with_coordinates().values_list("lat", "lon")) == sorted(given)
     facts = {f"demo:person:{slugify_vi(f['name_vi'])}": f for f in FACTS["people"]}
     for person in Person.objects.all():
         fact = facts[person.external_id]
@@ -121,3 +134,34 @@ def test_the_chinese_drafts_state_no_number_or_name_the_vietnamese_lacks():
                 added += [(key, n) for n in numbers(chinese) - numbers(own)]
                 added += [(key, w) for w in names(chinese) if w not in vietnamese]
     assert added == []
+
+
+def test_the_further_national_relics_keep_only_what_the_sheet_gives(demo):
+    assert Place.objects.exclude(kind=Place.Kind.STREET).count() == 30
+    fort = Relic.objects.get(name_vi="Pháo đài Đồng Đăng")
+    assert fort.ranking == Relic.Ranking.NATIONAL and fort.ranking_year == 2024
+    assert fort.decision_number == "4313/QĐ-BVHTTDL"
+    assert fort.decision_date.isoformat() == "2024-12-31"
+    assert not fort.has_coordinates
+    # "Announced 23/11/2013" is neither a decision number nor a decision date.
+    east_gate = Relic.objects.get(name_vi="Đền Cửa Đông")
+    assert east_gate.ranking_year == 2013
+    assert (east_gate.decision_number, east_gate.decision_date, east_gate.unit) == ("", None, None)
+    cave = Relic.objects.get(name_vi="Hang Lạng Nắc")
+    assert (cave.lat, cave.lon) == (21.691667, 106.603056)
+    assert cave.unit.name == "Xã Nhân Lý"
+
+
+def test_only_sources_the_sheet_calls_citable_are_citable(demo):
+    quality = FACTS["meta"]["source_quality"]
+    research = {host for host, verdict in quality.items() if not verdict.startswith("citable")}
+    for source in Source.objects.all():
+        if source.title in research or source.title.removeprefix("www.") in research:
+            assert not source.citable, source.url
+    # The pirated-PDF site and the web proxy are kept for provenance, never cited.
+    assert not Source.objects.citable().filter(url__contains="taisachpdfmienphi").exists()
+    assert not Source.objects.citable().filter(url__contains="rp.liu233w.com").exists()
+    assert Source.objects.filter(citable=False).exists()
+    # A site the sheet does not class is not citable either.
+    assert not Source.objects.citable().filter(url__contains="danviet.vn").exists()
+    assert Source.objects.citable().filter(url__contains="github.com/jduckeck/showcaves.com")

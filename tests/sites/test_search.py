@@ -93,3 +93,14 @@ def test_postgres_search_uses_the_trigram_index(records):
             "sites_person_search_trgm",
             "sites_place_search_trgm",
         ]
+
+
+@pytest.mark.postgres
+def test_postgres_connections_ask_near_spellings_to_be_close(db):
+    from django.db import connection
+
+    from sites.models import NEAR_SPELLING_SIMILARITY
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        assert float(cursor.fetchone()[0]) == NEAR_SPELLING_SIMILARITY
