@@ -31,6 +31,7 @@ def map_share(raw: bytes) -> tuple[int, int, int]:
 def main() -> None:
     django_with_demo()
     from django.test import Client
+    from django.conf import settings
     from django.utils import translation
 
     from lib import languages
@@ -57,7 +58,7 @@ def main() -> None:
         f"place pages measured: {len(rows)} "
         f"(every published demo place, {', '.join(languages.codes())})"
     )
-    for language in languages.codes():
+    for language, _name in settings.LANGUAGES:
         own = [r[2] for r in rows if r[0].startswith(f"/{language}/")]
         print(f"  gzip median in {language}: {statistics.median(own):.0f}, max {max(own)}")
     print(f"{'':24}{'median':>10}{'max':>10}{'ratio to raw':>16}")
@@ -88,12 +89,13 @@ def main() -> None:
 
 
 def map_bytes(client) -> None:
+    from django.conf import settings
     from django.utils import translation
 
     from sites.models import AdminUnit, Place, Route
 
     pages: dict[str, list[str]] = {"place": [], "commune or ward": [], "home": [], "route": []}
-    for language in languages.codes():
+    for language, _name in settings.LANGUAGES:
         with translation.override(language):
             pages["home"].append(f"/{language}/")
             pages["place"] += [p.get_absolute_url() for p in Place.objects.published()]
