@@ -30,8 +30,8 @@ def map_share(raw: bytes) -> tuple[int, int, int]:
 
 def main() -> None:
     django_with_demo()
-    from django.test import Client
     from django.conf import settings
+    from django.test import Client
     from django.utils import translation
 
     from lib import languages
