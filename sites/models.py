@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import time
 
 from django.conf import settings
@@ -1628,9 +1629,19 @@ class Route(NormalizedTextModel):
 
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
-            self.slug = slugify_vi(getattr(self, f"title_{DEFAULT_SUFFIX}", "") or self.title)[
-                :120
-            ].strip("-")
+            # From the Vietnamese title, made free with -2, -3… when another route has it.
+            base = slugify_vi(getattr(self, f"title_{DEFAULT_SUFFIX}", "") or self.title)
+            base = base[:110].strip("-") or "route"
+            taken = set(
+                Route.objects.filter(slug__startswith=base)
+                .exclude(pk=self.pk)
+                .values_list("slug", flat=True)
+            )
+            self.slug = next(
+                slug
+                for slug in itertools.chain([base], (f"{base}-{n}" for n in itertools.count(2)))
+                if slug not in taken
+            )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -210,3 +210,9 @@ def test_reviewers_keep_routes_and_editors_have_no_access(route, django_user_mod
     editing.force_login(editor)
     assert editing.get(url).status_code == 403
     assert editing.post(url, {"title_vi": "Khác"}).status_code == 403
+
+
+def test_routes_with_the_same_title_get_their_own_addresses(db):
+    first = Route.objects.create(title_vi="Đi bộ phố cổ")
+    second = Route.objects.create(title_vi="Đi bộ phố cổ")
+    assert (first.slug, second.slug) == ("di-bo-pho-co", "di-bo-pho-co-2")
