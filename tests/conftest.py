@@ -31,6 +31,20 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """A task runs inside the call that enqueues it (Django's ImmediateBackend): a test sees its
+    outcome at once. tests/test_tasks.py runs the real worker, on the database backend."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
+    # A print batch is drawn in the test's own process (tests/test_tasks.py uses the pool).
+    settings.BATCH_BUILD_PROCESSES = 1
+
+
+@pytest.fixture(autouse=True)
 def fresh_caches(settings):
     """Each test starts with empty caches (the page cache would otherwise serve a page rendered
     from another test's data) and writes scan counts at once."""
