@@ -1,7 +1,7 @@
 """A print batch's ZIP, built once in the background and then served as a file.
 
 Drawing a batch's artwork takes minutes (every plate in PDF, SVG and PNG, the imposed sheets), far
-longer than a request may last. So a task (`qrplates.tasks.build_batch_file`, run by the worker)
+longer than a request may last. So a task (`build_batch_file`, run by the worker process)
 builds the ZIP into the "batches" storage (a private folder on disk, or the bucket's private/
 prefix), drawing the plates on every core, and counts the plates done as it goes; the batch's
 page shows that count as a bar. Downloads then serve the stored file with its size, an ETag and
@@ -39,6 +39,7 @@ from django.core.files import File
 from django.core.files.storage import storages
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -141,8 +142,6 @@ def ensure_built(batch: PrintBatch, *, retry: bool = False) -> BatchFile:
         state.save()
     # After the commit of the row the build reports to (with TASKS_IMMEDIATE, and in tests, the
     # build runs here and now).
-    from qrplates.tasks import build_batch_file
-
     build_batch_file.enqueue(batch.pk)
     state.refresh_from_db()
     return state
@@ -170,8 +169,9 @@ def pool() -> Executor | nullcontext:
     )
 
 
-def build(batch_pk: int) -> None:
-    """The task's work: the batch's ZIP as the batch is now, into storage, with progress."""
+@task(queue_name="print")
+def build_batch_file(batch_pk: int) -> None:
+    """The task: the batch's ZIP as the batch is now, into storage, with progress."""
     batch = PrintBatch.objects.filter(pk=batch_pk).first()
     if batch is None:
         return
