@@ -25,8 +25,17 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
-    """Uploads in tests go to a temporary folder, never into the project."""
+    """Uploads and print batches' files in tests go to a temporary folder, never into the
+    project."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    if settings.STORAGES["batches"]["BACKEND"].endswith("FileSystemStorage"):
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "batches": {
+                **settings.STORAGES["batches"],
+                "OPTIONS": {"location": tmp_path / "batches"},
+            },
+        }
     return settings.MEDIA_ROOT
 
 
