@@ -147,13 +147,6 @@ def ensure_built(batch: PrintBatch, *, retry: bool = False) -> BatchFile:
     return state
 
 
-# Drawing processes: each sets Django up once (settings, translations) and then only draws.
-
-
-def _process_setup() -> None:
-    django.setup()
-
-
 def drawing_processes() -> int:
     return settings.BATCH_BUILD_PROCESSES or os.cpu_count() or 1
 
@@ -163,9 +156,10 @@ def pool() -> Executor | nullcontext:
     processes = drawing_processes()
     if processes <= 1:
         return nullcontext()
-    # "spawn": fresh interpreters, no copy of this process's database connections or threads.
+    # "spawn": fresh interpreters, no copy of this process's database connections or threads;
+    # each sets Django up once (settings, translations), then only draws.
     return ProcessPoolExecutor(
-        processes, mp_context=multiprocessing.get_context("spawn"), initializer=_process_setup
+        processes, mp_context=multiprocessing.get_context("spawn"), initializer=django.setup
     )
 
 
