@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import csv
 import io
+import os
 import pstats
 import sys
 import time
@@ -94,7 +94,8 @@ def main() -> None:
         report = imports.records_import(model=Street, dataset=dataset, user=user, dry_run=dry_run)
         if profiler:
             profiler.disable()
-            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(40)
+            order = os.environ.get("BENCH_SORT", "cumulative")
+            pstats.Stats(profiler).sort_stats(order).print_stats(40)
         assert report.ok, [r.errors for r in report.error_rows[:3]] or report.file_errors
         return time.perf_counter() - started
 
