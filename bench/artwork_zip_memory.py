@@ -143,7 +143,7 @@ def main() -> None:
         )
         zip_kib, zip_bytes, zip_s = child(database, "download")
         print(
-            f"streamed ZIP download                 peak {zip_kib / 1024:7.1f} MiB  ({zip_s} s), "
+            f"ZIP download (built, then served)      peak {zip_kib / 1024:7.1f} MiB  ({zip_s} s), "
             f"ZIP {zip_bytes / 1024 / 1024:.0f} MiB"
         )
         print(
