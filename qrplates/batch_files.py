@@ -211,19 +211,18 @@ def build_batch_file(batch_pk: int) -> None:
             error = _("The files could not be built: %(reason)s") % {
                 "reason": reason or type(failure).__name__
             }
-        BatchFile.objects.filter(pk=batch_pk).update(
+        # Unless a newer build of a changed batch was asked for meanwhile.
+        BatchFile.objects.filter(pk=batch_pk, fingerprint=wanted).update(
             status=BatchFile.Status.FAILED, error=error, updated_at=timezone.now()
         )
         raise
     previous = BatchFile.objects.get(pk=batch_pk).name
     BatchFile.objects.filter(pk=batch_pk).update(
-        status=BatchFile.Status.READY,
-        name=name,
-        built_fingerprint=wanted,
-        size=size,
-        built_at=timezone.now(),
-        done=len(items),
-        updated_at=timezone.now(),
+        name=name, built_fingerprint=wanted, size=size, built_at=timezone.now()
+    )
+    # Ready, unless a newer build of a changed batch was asked for meanwhile (it stays queued).
+    BatchFile.objects.filter(pk=batch_pk, fingerprint=wanted).update(
+        status=BatchFile.Status.READY, done=len(items), updated_at=timezone.now()
     )
     if previous and previous != name:
         storage().delete(previous)
