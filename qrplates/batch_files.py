@@ -98,18 +98,21 @@ def current_fingerprint(batch: PrintBatch) -> str:
         return fingerprint(batch, batch_items(batch))
 
 
+def has_file(state: BatchFile, wanted: str) -> bool:
+    """Whether the stored file is of the fingerprint `wanted` (and still in storage)."""
+    return bool(state.name) and state.built_fingerprint == wanted and storage().exists(state.name)
+
+
 def state_of(batch: PrintBatch, wanted: str) -> BatchFile | None:
     """The batch's file record with its status as it stands for the fingerprint `wanted`: "ready"
     when the stored file is of it, a stalled build shown as failed."""
     state = BatchFile.objects.filter(batch=batch).first()
     if state is None:
         return None
-    if state.name and state.built_fingerprint == wanted:
+    if has_file(state, wanted):
         state.status = BatchFile.Status.READY
-    elif state.fingerprint != wanted:
-        # Built (or being built) from the batch as it was: to be built again.
-        return None
-    elif state.status == BatchFile.Status.READY:
+    elif state.fingerprint != wanted or state.status == BatchFile.Status.READY:
+        # Built (or being built) from the batch as it was, or its file is gone: to build again.
         return None
     elif (
         state.status == BatchFile.Status.BUILDING
@@ -175,7 +178,7 @@ def build_batch_file(batch_pk: int) -> None:
     state, _created = BatchFile.objects.get_or_create(
         batch=batch, defaults={"status": BatchFile.Status.QUEUED, "fingerprint": wanted}
     )
-    if state.name and state.built_fingerprint == wanted:
+    if has_file(state, wanted):
         BatchFile.objects.filter(pk=batch_pk).update(status=BatchFile.Status.READY)
         return
     now = timezone.now()

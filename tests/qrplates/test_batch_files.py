@@ -83,6 +83,11 @@ def test_a_change_to_what_a_plate_shows_builds_the_zip_again(sent_batch, printer
     assert "Renamed For The Test" in [row["name_en"] for row in rows]
     # The old file is gone from storage; only the current one is kept.
     assert len(stored_files()) == 1
+    # A file removed from storage by hand is built again, never a 500.
+    storages["batches"].delete(stored_files()[0])
+    third = printer_client.get(download_url(sent_batch))
+    assert third.status_code == 200 and third["ETag"] == second["ETag"]
+    assert zipfile.ZipFile(io.BytesIO(body(third))).testzip() is None
 
 
 def test_the_batch_page_shows_the_build_moving_and_refreshes_itself(
