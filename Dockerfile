@@ -2,8 +2,11 @@
 #
 #   docker build -t streetinfo .
 #   docker run --rm --env-file .env streetinfo python manage.py migrate --noinput   # each release
-#   docker run -d --env-file .env -p 127.0.0.1:8000:8000 -v streetinfo-media:/app/media streetinfo
+#   docker run -d --env-file .env -p 127.0.0.1:8000:8000 -v streetinfo-media:/app/media \
+#       -v streetinfo-var:/app/var streetinfo
 #   (behind a web server on the same host; docker-compose.yml puts nginx in front)
+#   docker run -d --env-file .env -v streetinfo-media:/app/media -v streetinfo-var:/app/var \
+#       streetinfo python manage.py db_worker --queue-name '*' --no-reload   # the task worker
 #
 # The image never migrates by itself: run `python manage.py migrate` once per release, before the
 # new app servers start (docker-compose.yml has a one-shot `migrate` service for it). .ci/run
@@ -46,8 +49,9 @@ RUN SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --
     && chown streetinfo:streetinfo /app/media /app/var
 
 USER 10001:10001
-# Uploads (unless S3_BUCKET is set) and the import page's waiting files.
-VOLUME ["/app/media"]
+# Uploads (unless S3_BUCKET is set); var/: the import page's waiting files and print batches'
+# built ZIPs, shared by the app servers and the task workers.
+VOLUME ["/app/media", "/app/var"]
 EXPOSE 8000
 
 # slim has no curl: Python asks the process itself. /healthz touches neither the database nor

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Streetinfo developer entry point.
 #   ./dev.sh start   install into .venv, migrate, load the demo data, serve http://127.0.0.1:8000
+#                    with the task worker beside it (print batches, imports); Ctrl+C stops both
 #   ./dev.sh test    install the test dependencies into .venv and run the whole suite
 # Needs only Python 3.12+ (found automatically, including pyenv installs); no database server.
 set -eu
@@ -58,7 +59,14 @@ case "$CMD" in
         echo
         echo "Streetinfo is starting at http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/,"
         echo "demo editor 'demo' / 'demo-streetinfo'; stop with Ctrl+C)"
-        exec "$VENV/bin/python" manage.py runserver 127.0.0.1:8000
+        # The task worker (print batches, imports, static mode, photo renditions: see
+        # docs/operations.md), every queue, reloading on code changes like the server. Ctrl+C
+        # stops the server; leaving this script then stops the worker.
+        "$VENV/bin/python" manage.py db_worker --queue-name '*' --interval 0.5 &
+        worker=$!
+        trap 'kill "$worker" 2>/dev/null || true' EXIT
+        trap 'exit 130' INT TERM
+        "$VENV/bin/python" manage.py runserver 127.0.0.1:8000
         ;;
     test)
         ensure_venv "[test]"

@@ -12,8 +12,8 @@ Layout of the output folder:
     nginx-streetinfo.conf              to include in the portal's `server {}` block
 
 Files are rendered through Django itself (the same views, templates and headers as a live
-request), written atomically (a reader never sees half a file), and refreshed when a record is
-published, changed or withdrawn (`refresh_for`, connected in `edge.apps`).
+request), written atomically (a reader never sees half a file), and refreshed by a task after a
+record is published, changed or withdrawn (`refresh_for`, connected in `edge.apps`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -204,11 +205,21 @@ http {{
 
 
 def refresh_for(changed: Iterable[object]) -> None:
-    """Refreshes, once each, the files that show the `changed` records when STATIC_MODE_DIR is
-    set (after a commit). Which files those are is `edge.dependents`' rule, the one the page
-    cache follows too."""
+    """Has the files that show the `changed` records refreshed, once each, by a task, when
+    STATIC_MODE_DIR is set (called after a commit; the save does not wait for the rendering).
+    Which files those are is `edge.dependents`' rule, the one the page cache follows too, asked
+    here while the changed rows (a deleted one included) are at hand."""
     if not settings.STATIC_MODE_DIR:
         return
     found = dependents(changed)
     if found.pages or found.plates:
-        StaticSite(Path(settings.STATIC_MODE_DIR)).refresh(found.pages, found.plates.values())
+        refresh_files.enqueue(list(found.pages), sorted(found.plates))
+
+
+@task()
+def refresh_files(pages: list[str], plates: list[int]) -> None:
+    """The task: renders `pages` and the scan answers of the plates `plates` (ids) again."""
+    if settings.STATIC_MODE_DIR:
+        StaticSite(Path(settings.STATIC_MODE_DIR)).refresh(
+            pages, Plate.objects.filter(pk__in=plates).order_by("code")
+        )

@@ -1,6 +1,6 @@
-"""HTTP helpers shared by the apps: the client's address behind our proxies and the
+"""HTTP helpers shared by the apps: the client's address behind our proxies, the
 Permissions-Policy header (the middleware that sets it, and the decorator a view uses to allow a
-feature for itself)."""
+feature for itself), and compression that leaves byte-range downloads alone."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 
 # How long a client is told to wait (Retry-After) when the database cannot be reached: the pages'
 # 503 (streetinfo/errors.py) and the API's (api/errors.py) say the same.
@@ -109,3 +110,14 @@ class PermissionsPolicyMiddleware:
                 else self.default
             )
         return response
+
+
+class RangeAwareGZipMiddleware(GZipMiddleware):
+    """Django's gzip, except for a response that offers byte ranges (Accept-Ranges: a print
+    batch's stored ZIP): it goes as stored, with its Content-Length, so a download resumes.
+    Compressing it would drop both, for an archive that does not get smaller."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if response.has_header("Accept-Ranges"):
+            return response
+        return super().process_response(request, response)

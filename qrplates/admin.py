@@ -26,9 +26,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lib.text import fold
-from qrplates import artwork, batch_views, batches, codes, rendering, services
+from qrplates import artwork, batch_files, batch_views, batches, codes, rendering, services
 from qrplates.artwork.text import number, span
-from qrplates.models import TRANSITIONS, Plate, PlateEvent, PrintBatch
+from qrplates.models import TRANSITIONS, BatchFile, Plate, PlateEvent, PrintBatch
 from qrplates.selectors import field_position
 from sites import roles
 from sites.admin_scope import RoleAutocompleteMixin, RoleChoicesMixin, can
@@ -772,9 +772,24 @@ class PrintBatchAdmin(RoleChoicesMixin, admin.ModelAdmin):
             gettext("Download the ZIP"),
             gettext(
                 "Per plate a print-ready PDF (exact size, 3 mm bleed, crop marks), an SVG and a "
-                "PNG; the plates imposed on press sheets; and manifest.csv."
+                "PNG; the plates imposed on press sheets; and manifest.csv. The ZIP is built in "
+                "the background the first time it is asked for, and again only when the batch "
+                "or its plates change; this page shows how far the build is."
             ),
         )
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
+        batch = self.get_object(request, object_id)
+        if batch is not None:
+            state = batch_files.state_of(batch, batch_files.current_fingerprint(batch))
+            extra_context = {
+                **(extra_context or {}),
+                "batch_file": state,
+                "batch_file_refresh": batch_views.REFRESH_SECONDS
+                if state is not None and batch_views.building(state)
+                else 0,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("download link for the print shop"))
     def signed_link(self, batch: PrintBatch) -> str:
@@ -799,6 +814,7 @@ class PrintBatchAdmin(RoleChoicesMixin, admin.ModelAdmin):
     def get_urls(self) -> list:
         own = [
             ("<int:pk>/download/", self.download_view, "download"),
+            ("<int:pk>/build/", self.build_view, "build"),
             ("<int:pk>/send/", self.send_view, "send"),
             ("<int:pk>/printed/", self.printed_view, "printed"),
             ("<int:pk>/new-link/", self.new_link_view, "new_link"),
@@ -820,7 +836,18 @@ class PrintBatchAdmin(RoleChoicesMixin, admin.ModelAdmin):
         batch = get_object_or_404(PrintBatch, pk=pk)
         if not can(request, "batch.download", batch):
             raise PermissionDenied
-        return batch_views.batch_zip_response(batch, translation.get_language())
+        state = batch_files.ensure_built(batch)
+        if state.status == BatchFile.Status.READY:
+            return batch_files.file_response(request, state)
+        return redirect(batch.get_absolute_url())
+
+    def build_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """POST: "Try again" after a failed build."""
+        batch = get_object_or_404(PrintBatch, pk=pk)
+        if request.method != "POST" or not can(request, "batch.download", batch):
+            raise PermissionDenied
+        batch_files.ensure_built(batch, retry=True)
+        return redirect(batch.get_absolute_url())
 
     def send_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         batch = get_object_or_404(PrintBatch, pk=pk)
@@ -832,6 +859,8 @@ class PrintBatchAdmin(RoleChoicesMixin, admin.ModelAdmin):
             messages.error(request, " ".join(refusal.messages))
         else:
             messages.success(request, gettext("The batch is now with the print shop."))
+            # Its files are built at once: ready by the time the print shop opens its link.
+            batch_files.ensure_built(batch)
         return redirect(batch.get_absolute_url())
 
     def printed_view(self, request: HttpRequest, pk: int) -> HttpResponse:

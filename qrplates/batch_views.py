@@ -1,34 +1,42 @@
-"""Print batch downloads: the streamed ZIP, and the signed link a print shop without an account
-uses. (The admin serves the same ZIP to staff and printer accounts.)"""
+"""Print batch downloads: the stored ZIP (built in the background, `qrplates.batch_files`), and the
+signed link a print shop without an account uses. (The admin serves the same file to staff and
+printer accounts.) While the file is being built, the link shows how far it is and refreshes
+itself; once built, the same link is the download."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
 
-from qrplates import batches
-from qrplates.models import PrintBatch
+from qrplates import batch_files, batches
+from qrplates.models import BatchFile
 
-
-def batch_zip_response(batch: PrintBatch, language: str) -> StreamingHttpResponse:
-    """The batch's ZIP, streamed: the download starts with the first plate, and the server
-    never holds the whole archive. `language` is the language of the manifest's labels and the
-    files' notes."""
-    response = StreamingHttpResponse(
-        batches.batch_zip(batch, language=language),
-        content_type="application/zip",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{batch.folder_name}.zip"'
-    # A link-preview bot or a proxy must not keep a copy of a print run.
-    response["Cache-Control"] = "private, no-store"
-    return response
+# Seconds between two refreshes of a page following a build.
+REFRESH_SECONDS = 3
 
 
+def building(state: BatchFile) -> bool:
+    return state.status in (BatchFile.Status.QUEUED, BatchFile.Status.BUILDING)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def batch_download(request: HttpRequest, token: str) -> HttpResponse:
-    """GET /artwork/<token>/: the batch a signed, unexpired, unrevoked link names."""
+    """/artwork/<token>/: the batch a signed, unexpired, unrevoked link names: its ZIP when
+    built, else how far its build is (a page refreshing itself), or why it failed with a button
+    that tries again (POST)."""
     batch = batches.batch_for_token(token, max_age=batches.LINK_LIFETIME)
     if batch is None:
         return render(request, "qrplates/artwork_link_invalid.html", status=404)
-    # No account, no language preference: the print shop's notes are in Vietnamese.
-    return batch_zip_response(batch, settings.LANGUAGE_CODE)
+    state = batch_files.ensure_built(batch, retry=request.method == "POST")
+    if request.method == "POST":
+        return HttpResponseRedirect(request.path)
+    if state.status == BatchFile.Status.READY:
+        return batch_files.file_response(request, state)
+    response = render(
+        request,
+        "qrplates/batch_file_progress.html",
+        {"batch": batch, "state": state, "refresh": REFRESH_SECONDS if building(state) else 0},
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

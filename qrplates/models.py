@@ -478,3 +478,46 @@ class PrintBatch(models.Model):
     def folder_name(self) -> str:
         """The ZIP's top folder and file name: "batch-12-tam-thanh-ward-november-2026"."""
         return f"batch-{self.pk}-{slugify_vi(self.name)[:60]}".rstrip("-")
+
+
+class BatchFile(models.Model):
+    """A print batch's ZIP, built in the background into storage (`qrplates.batch_files`): the
+    last complete file, served with its size, ETag and byte ranges, and the build in progress or
+    last attempted. A build counts plates done out of the total; a failed one keeps its reason.
+    The file is of the batch as its `fingerprint` says; when the batch or what its plates show
+    changes, the fingerprint does and the file is built again, never before."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        BUILDING = "building", _("Being built")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    batch = models.OneToOneField(
+        PrintBatch, on_delete=models.CASCADE, primary_key=True, related_name="file"
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    # What is being (or was last) built.
+    fingerprint = models.CharField(max_length=64)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # The last complete file: its name in the "batches" storage and the fingerprint it was built
+    # from. Empty until a build succeeds; replaced only by a complete file.
+    name = models.CharField(max_length=255, blank=True)
+    built_fingerprint = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("print batch file")
+        verbose_name_plural = _("print batch files")
+
+    def __str__(self) -> str:
+        return self.name or str(self.batch)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0

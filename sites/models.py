@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models, transaction
 from django.db.models import Case, Q, Value, When
+from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -1309,9 +1310,14 @@ class Photo(RecordAttachment):
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
-        # The file is in storage only after the first save; renditions follow it, once per file.
+        # The file is in storage only after the first save; renditions follow it, once per file,
+        # made by a task, never inside the save. The database backend stores the task in the
+        # save's own transaction: the worker sees it once the save is committed, and never if
+        # the save is rolled back. Until then pages show the original (`picture`).
         if self.image and self.renditions.get("source") != self.image.name:
-            self.refresh_renditions()
+            made = make_photo_renditions.enqueue(self.pk)
+            if made.is_finished:  # run at once (TASKS_IMMEDIATE): this copy sees them too
+                self.refresh_from_db(fields=["renditions"])
 
     def refresh_renditions(self) -> None:
         """Make this photo's renditions again (after an upload, or when the widths change)."""
@@ -1327,6 +1333,14 @@ class Photo(RecordAttachment):
     @property
     def picture(self) -> images.Picture:
         return images.picture(self.renditions, self.image.url)
+
+
+@task()
+def make_photo_renditions(photo_pk: int) -> None:
+    """The task: the photo's renditions, unless the photo is gone or they are current."""
+    photo = Photo.objects.filter(pk=photo_pk).first()
+    if photo is not None and photo.image and photo.renditions.get("source") != photo.image.name:
+        photo.refresh_renditions()
 
 
 class NarrationQuerySet(models.QuerySet):

@@ -179,6 +179,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     # Counts failed admin logins per username and address and locks them out for a while.
     "axes",
+    # The background work's queue: tasks stored in the database, run by `manage.py db_worker`.
+    "django_tasks_db",
     # Our apps, from the bottom floor up (the import contract in pyproject.toml keeps it so):
     # content, plates, then the visitor site, the API and the workflow, the admin composed from
     # them all, and the edge (page cache, static mode). Pure helpers live in lib/ (not an app).
@@ -210,7 +212,8 @@ MIDDLEWARE = [
     "edge.pagecache.PageCacheMiddleware",
     # Pages are compressed by the app itself (gunicorn serves them directly). Django's gzip adds
     # random bytes to each response against BREACH; static files come precompressed (above).
-    "django.middleware.gzip.GZipMiddleware",
+    # Byte-range downloads (print batches' files) are sent as stored (lib/http.py).
+    "lib.http.RangeAwareGZipMiddleware",
     # An ETag on every page: a visitor's phone revalidating a page it holds gets a 304, not the
     # page again.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -283,6 +286,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         }
 elif DB_POOL:
     raise ImproperlyConfigured("DB_POOL=1 needs PostgreSQL: set DATABASE_URL to a postgres:// URL.")
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The task worker writes beside the web server (progress, results): readers do not block the
+    # writer (WAL), a transaction takes the write lock when it starts, never half-way through
+    # (IMMEDIATE, the mode SQLite needs with more than one writer), and a writer waits its turn
+    # for up to 20 s instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -375,8 +390,35 @@ def media_storage() -> dict:
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
+# Where print batches' built ZIPs are kept (qrplates/batch_files.py): never under MEDIA_ROOT,
+# which the front web server serves to anyone. In the bucket when S3_BUCKET is set, under
+# private/batches/, unreadable without the keys (the bucket's policy must not make private/
+# public); the app streams them to those who may download them.
+BATCH_FILES_DIR = Path(os.environ.get("BATCH_FILES_DIR", BASE_DIR / "var" / "batches"))
+
+
+def batch_file_storage() -> dict:
+    media = media_storage()
+    if media["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": BATCH_FILES_DIR},
+        }
+    options = {
+        **media["OPTIONS"],
+        "location": "private/batches",
+        "custom_domain": None,
+        "querystring_auth": True,
+        "file_overwrite": True,
+        "default_acl": "private",
+        "object_parameters": {"CacheControl": "private, no-store"},
+    }
+    return {"BACKEND": media["BACKEND"], "OPTIONS": options}
+
+
 STORAGES = {
     "default": media_storage(),
+    "batches": batch_file_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -510,6 +552,24 @@ PAGE_CACHE_ALIAS = "pages"
 PAGE_CACHE_FRESH_SECONDS = env_int("PAGE_CACHE_FRESH_SECONDS", 86400 if REDIS_URL else 60)
 # How long a copy is kept for serving through an outage.
 PAGE_CACHE_KEEP_SECONDS = env_int("PAGE_CACHE_KEEP_SECONDS", 30 * 86400, minimum=1)
+# Background work (Django's task framework, django.tasks): print batches built into storage,
+# spreadsheet previews and imports, static mode's files and photo renditions refreshed after a
+# commit. Tasks wait in the database (django-tasks-db, SQLite or PostgreSQL alike) until a worker,
+# `python manage.py db_worker`, runs them: `./dev.sh start` starts one beside the development
+# server, docker-compose.yml has two (one for print batches, one for the rest). TASKS_IMMEDIATE=1
+# runs each task inside the request that enqueues it, for a machine that runs no worker.
+# Queues: "default" (seconds of work) and "print" (a batch's artwork: minutes), so that a
+# province-wide print run never holds back an editor's import.
+TASK_QUEUES = ["default", "print"]
+TASKS = {
+    "default": (
+        {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}
+        if env_bool("TASKS_IMMEDIATE", False)
+        else {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}
+    )
+}
+# Processes that draw a print batch's artwork (the worker's own process included); 0: one per core.
+BATCH_BUILD_PROCESSES = env_int("BATCH_BUILD_PROCESSES", 0)
 # Static mode (manage.py render_static): when set, the folder whose files are refreshed on publish.
 STATIC_MODE_DIR = os.environ.get("STATIC_MODE_DIR", "").strip()
 # Scan counts are written in batches, at most this often per process (qrplates/scans.py).

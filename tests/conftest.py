@@ -25,9 +25,32 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
-    """Uploads in tests go to a temporary folder, never into the project."""
+    """Uploads and print batches' files in tests go to a temporary folder, never into the
+    project."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    if settings.STORAGES["batches"]["BACKEND"].endswith("FileSystemStorage"):
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "batches": {
+                **settings.STORAGES["batches"],
+                "OPTIONS": {"location": tmp_path / "batches"},
+            },
+        }
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """A task runs inside the call that enqueues it (Django's ImmediateBackend): a test sees its
+    outcome at once. tests/test_tasks.py runs the real worker, on the database backend."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
+    # A print batch is drawn in the test's own process (tests/test_tasks.py uses the pool).
+    settings.BATCH_BUILD_PROCESSES = 1
 
 
 @pytest.fixture(autouse=True)

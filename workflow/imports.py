@@ -20,32 +20,39 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 import re
+import time
 import uuid
 import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import openpyxl
 import tablib
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.tasks import task
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import resources, widgets
+from import_export import instance_loaders, resources, widgets
 from import_export.fields import Field
 from import_export.results import RowResult
 
+from lib.files import write_atomically
 from lib.text import fold, from_spreadsheet_cell, nfc, slugify_vi, spreadsheet_cell
 from sites import roles, services
 from sites.models import (
@@ -202,17 +209,28 @@ class ChoiceWidget(widgets.Widget):
 
 
 class UnitWidget(widgets.Widget):
-    """A commune or ward by its official code (05986) or its name, diacritics optional."""
+    """A commune or ward by its official code (05986) or its name, diacritics optional. Each
+    value is looked up once per import (`forget` starts an import afresh): a file names the same
+    few communes on thousands of rows."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.found: dict[str, AdminUnit | None] = {}
+
+    def forget(self) -> None:
+        self.found = {}
 
     def clean(self, value, row=None, **kwargs) -> AdminUnit | None:
         text = TextWidget().clean(value)
         if not text:
             return None
-        unit = (
-            AdminUnit.objects.communes()
-            .filter(models.Q(code=text.zfill(5)) | models.Q(slug=slugify_vi(text)))
-            .first()
-        )
+        if text not in self.found:
+            self.found[text] = (
+                AdminUnit.objects.communes()
+                .filter(models.Q(code=text.zfill(5)) | models.Q(slug=slugify_vi(text)))
+                .first()
+            )
+        unit = self.found[text]
         if unit is None:
             raise ValueError(
                 _(
@@ -269,13 +287,24 @@ class RecordResource(resources.ModelResource):
     """What every kind shares: the external ID as the row's identity, the roles, the history,
     and a per-language text state that an import resets to "draft" where the text changed."""
 
-    def __init__(self, user: AbstractBaseUser | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        user: AbstractBaseUser | None = None,
+        progress: Callable[[int], None] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.user = user
         self.seen_ids: set[str] = set()
+        self.progress = progress
+        self.rows_done = 0
+        # External IDs of the file held by records of another kind (read once, before the rows).
+        self.elsewhere: set[str] = set()
 
     class Meta:
         import_id_fields = ["external_id"]
+        # The file's records are read in one query before the rows, not one query a row.
+        instance_loader_class = instance_loaders.CachedInstanceLoader
         skip_unchanged = True
         report_skipped = True
         # Each row is validated by the content's write path (`import_instance`), not again.
@@ -294,12 +323,7 @@ class RecordResource(resources.ModelResource):
                 {"external_id": _("This external ID is on an earlier row of the file too.")}
             )
         self.seen_ids.add(external_id)
-        model = self._meta.model
-        owner = Place if issubclass(model, Place) else model
-        elsewhere = owner.objects.filter(external_id=external_id).exclude(
-            pk__in=model.objects.filter(external_id=external_id).values("pk")
-        )
-        if elsewhere.exists():
+        if external_id in self.elsewhere:
             raise ValidationError(
                 {
                     "external_id": _(
@@ -309,6 +333,27 @@ class RecordResource(resources.ModelResource):
                 }
             )
         return super().get_instance(instance_loader, row)
+
+    def before_import(self, dataset: tablib.Dataset, **kwargs) -> None:
+        super().before_import(dataset, **kwargs)
+        for each in self.fields.values():
+            if isinstance(each.widget, UnitWidget):
+                each.widget.forget()
+        model = self._meta.model
+        owner = Place if issubclass(model, Place) else model
+        ids = {TextWidget().clean(value) for value in dataset["external_id"]} - {""}
+        self.elsewhere = set(
+            owner.objects.filter(external_id__in=ids)
+            .exclude(pk__in=model.objects.filter(external_id__in=ids).values("pk"))
+            .values_list("external_id", flat=True)
+        )
+
+    def import_row(self, row, instance_loader, **kwargs):
+        result = super().import_row(row, instance_loader, **kwargs)
+        self.rows_done += 1
+        if self.progress is not None:
+            self.progress(self.rows_done)
+        return result
 
     def import_instance(self, instance: PublishableModel, row: dict, **kwargs) -> None:
         languages = {
@@ -678,6 +723,17 @@ class ImportReport:
     def error_rows(self) -> list[RowReport]:
         return [row for row in self.rows if row.errors]
 
+    def as_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> ImportReport:
+        rows = [
+            RowReport(**{**row, "errors": [CellError(**e) for e in row["errors"]]})
+            for row in data["rows"]
+        ]
+        return cls(**{**data, "rows": rows})
+
 
 def records_import(
     *,
@@ -685,14 +741,16 @@ def records_import(
     dataset: tablib.Dataset,
     user: AbstractBaseUser | None,
     dry_run: bool,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Imports `dataset` into `model` as `user`, all or nothing: when any row fails, nothing
-    is saved (the whole import runs in one transaction, rolled back). `dry_run` previews."""
+    is saved (the whole import runs in one transaction, rolled back). `dry_run` previews.
+    `progress(n)` hears how many rows are done."""
     report = ImportReport()
     if not roles.can_import(user):
         report.file_errors.append(_("You are not allowed to import records."))
         return report
-    resource = RESOURCES[model](user=user)
+    resource = RESOURCES[model](user=user, progress=progress)
     known = set(resource.fields)
     for required in ("external_id", f"name_{LANGUAGE_SUFFIXES[0]}"):
         if required not in dataset.headers:
@@ -807,6 +865,129 @@ def _forget_stale_files() -> None:
             storage.delete(name)
 
 
+# Import jobs: the preview and the confirmation of a file run as tasks (`run_import`, run by the
+# worker), each reporting the rows done. The page follows a job through a small JSON file beside
+# the waiting spreadsheet: the worker writes it while the import's transaction is still open, when
+# nothing the import writes to the database can be seen from outside.
+
+JOB_NAME = re.compile(r"[0-9a-f]{32}")
+# Progress is written at most this often (seconds).
+PROGRESS_EVERY = 1.0
+
+
+@dataclass
+class ImportJob:
+    id: str
+    user: int
+    model: str  # app_label.ModelName
+    file: str  # the waiting spreadsheet, in pending_files()
+    name: str  # its name as uploaded
+    language: str  # the editor's: the report's messages are written in it
+    step: str  # "preview" or "confirm"
+    status: str = "queued"  # queued, running, done, failed
+    done: int = 0
+    total: int = 0
+    report: dict | None = None
+    error: str = ""
+
+    def save(self) -> None:
+        path = Path(pending_files().path(f"{self.id}.json"))
+        write_atomically(path, json.dumps(asdict(self)).encode())
+
+    @classmethod
+    def load(cls, job_id: str) -> ImportJob | None:
+        if not JOB_NAME.fullmatch(job_id or ""):
+            return None
+        try:
+            with pending_files().open(f"{job_id}.json") as handle:
+                return cls(**json.load(handle))
+        except (FileNotFoundError, ValueError, TypeError):
+            return None
+
+    @property
+    def running(self) -> bool:
+        return self.status in ("queued", "running")
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+def start_import(
+    *, model: type[PublishableModel], user: AbstractBaseUser, file: str, name: str, step: str
+) -> ImportJob:
+    """Queues the preview or the confirmation of the waiting file `file`, as `user`."""
+    job = ImportJob(
+        id=uuid.uuid4().hex,
+        user=user.pk,
+        model=model._meta.label,
+        file=file,
+        name=name,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        step=step,
+    )
+    job.save()
+    run_import.enqueue(job.id)
+    return ImportJob.load(job.id) or job
+
+
+@task()
+def run_import(job_id: str) -> None:
+    """The task: reads the waiting file and previews or imports it (`records_import`), writing
+    the rows done as it goes and the report at the end. A confirmed import that saved removes
+    the waiting file."""
+    job = ImportJob.load(job_id)
+    if job is None:
+        return
+    user = get_user_model().objects.filter(pk=job.user).first()
+    model = apps.get_model(job.model)
+    with translation.override(job.language):
+        job.status = "running"
+        job.save()
+        try:
+            with pending_files().open(job.file) as handle:
+                content = handle.read()
+            dataset = read_dataset(content, job.name)
+        except FileNotFoundError:
+            job.status, job.error = "failed", _("This preview has expired: upload the file again.")
+            job.save()
+            return
+        except ImportFileError as error:
+            job.status, job.error = "failed", str(error)
+            job.save()
+            return
+        job.total = len(dataset)
+        job.save()
+        last = [time.monotonic()]
+
+        def progress(done: int) -> None:
+            if time.monotonic() - last[0] >= PROGRESS_EVERY:
+                last[0] = time.monotonic()
+                job.done = done
+                job.save()
+
+        try:
+            report = records_import(
+                model=model,
+                dataset=dataset,
+                user=user,
+                dry_run=job.step == "preview",
+                progress=progress,
+            )
+        except Exception:
+            job.status = "failed"
+            job.error = _(
+                "The import stopped on an unexpected error and saved nothing. Try again; if it "
+                "happens again, tell the portal's administrators."
+            )
+            job.save()
+            raise
+        job.status, job.done, job.report = "done", job.total, report.as_json()
+        job.save()
+    if report.saved:
+        pending_files().delete(job.file)
+
+
 class SpreadsheetAdminMixin:
     """Adds import, export and the sample file to a record admin (see RESOURCES)."""
 
@@ -879,6 +1060,12 @@ class SpreadsheetAdminMixin:
             "columns": list(column_labels(self.model, RESOURCES[self.model]()).items()),
             "max_mb": MAX_FILE_BYTES >> 20,
         }
+        if request.method == "GET" and "job" in request.GET:
+            job = ImportJob.load(request.GET["job"])
+            if job is None or job.user != request.user.pk or job.model != opts.label:
+                context["file_error"] = _("This preview has expired: upload the file again.")
+                return TemplateResponse(request, "admin/sites/import.html", context)
+            return self._job_page(request, context, job)
         if request.method == "POST" and "pending" in request.POST:
             return self._confirm_import(request, context)
         if request.method == "POST":
@@ -890,26 +1077,54 @@ class SpreadsheetAdminMixin:
                     "The file is larger than %(limit)s MB: split it into several files."
                 ) % {"limit": MAX_FILE_BYTES >> 20}
             else:
-                content = upload.read()
-                try:
-                    dataset = read_dataset(content, upload.name)
-                except ImportFileError as error:
-                    context["file_error"] = str(error)
-                else:
-                    report = records_import(
-                        model=self.model, dataset=dataset, user=request.user, dry_run=True
-                    )
-                    context.update(report=report, filename=upload.name)
-                    if report.ok:
-                        context["pending"] = self._keep_pending(request, content, upload.name)
+                stored = self._keep_file(upload.read(), upload.name)
+                job = start_import(
+                    model=self.model, user=request.user, file=stored, name=upload.name,
+                    step="preview",
+                )  # fmt: skip
+                return self._job_page(request, context, job)
         return TemplateResponse(request, "admin/sites/import.html", context)
 
-    def _keep_pending(self, request: HttpRequest, content: bytes, filename: str) -> str:
-        """Keeps the previewed file until the editor confirms; the form carries a signed
-        token naming it (for this user and this kind of record only)."""
+    def _job_page(self, request: HttpRequest, context: dict, job: ImportJob) -> HttpResponse:
+        """How far the job is (the page refreshes itself), why it failed, or its report: a
+        preview's with the confirmation button, a confirmation's as the list's message."""
+        context.update(job=job, filename=job.name)
+        if job.running:
+            context["refresh_url"] = f"{request.path}?job={job.id}"
+        elif job.status == "failed":
+            context["file_error"] = job.error
+        else:
+            report = ImportReport.from_json(job.report)
+            if job.step == "confirm" and report.saved:
+                messages.success(
+                    request,
+                    _("Import done: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.")
+                    % {
+                        "new": report.count(RowResult.IMPORT_TYPE_NEW),
+                        "updated": report.count(RowResult.IMPORT_TYPE_UPDATE),
+                        "unchanged": report.count(RowResult.IMPORT_TYPE_SKIP),
+                    },
+                )
+                opts = self.model._meta
+                return HttpResponseRedirect(
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+                )
+            # A confirmation that saved nothing: the records changed since the preview.
+            context["report"] = report
+            if job.step == "preview" and report.ok:
+                context["pending"] = self._pending_token(request, job.file, job.name)
+        return TemplateResponse(request, "admin/sites/import.html", context)
+
+    def _keep_file(self, content: bytes, filename: str) -> str:
+        """Keeps the uploaded file until its preview and confirmation are done."""
         _forget_stale_files()
         extension = Path(filename).suffix.lower()
-        stored = pending_files().save(f"{uuid.uuid4().hex}{extension}", io.BytesIO(content))
+        extension = extension if extension in (".csv", ".xlsx") else ""
+        return pending_files().save(f"{uuid.uuid4().hex}{extension}", io.BytesIO(content))
+
+    def _pending_token(self, request: HttpRequest, stored: str, filename: str) -> str:
+        """The confirmation form carries a signed token naming the previewed file (for this
+        user and this kind of record only)."""
         return signing.dumps(
             {
                 "file": stored,
@@ -930,30 +1145,12 @@ class SpreadsheetAdminMixin:
             stored = token["file"]
             if not re.fullmatch(r"[0-9a-f]{32}\.(csv|xlsx)", stored):
                 raise signing.BadSignature
-            with pending_files().open(stored) as handle:
-                content = handle.read()
+            if not pending_files().exists(stored):
+                raise FileNotFoundError(stored)
         except (signing.BadSignature, KeyError, FileNotFoundError):
             context["file_error"] = _("This preview has expired: upload the file again.")
             return TemplateResponse(request, "admin/sites/import.html", context)
-        report = records_import(
-            model=self.model,
-            dataset=read_dataset(content, token["name"]),
-            user=request.user,
-            dry_run=False,
+        job = start_import(
+            model=self.model, user=request.user, file=stored, name=token["name"], step="confirm"
         )
-        if not report.saved:
-            # The records changed between the preview and the confirmation.
-            context.update(report=report, filename=token["name"])
-            return TemplateResponse(request, "admin/sites/import.html", context)
-        pending_files().delete(stored)
-        messages.success(
-            request,
-            _("Import done: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.")
-            % {
-                "new": report.count(RowResult.IMPORT_TYPE_NEW),
-                "updated": report.count(RowResult.IMPORT_TYPE_UPDATE),
-                "unchanged": report.count(RowResult.IMPORT_TYPE_SKIP),
-            },
-        )
-        opts = self.model._meta
-        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        return self._job_page(request, context, job)

@@ -13,11 +13,15 @@ Pure like the renderer: the caller turns plate rows into `BatchItem`s.
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
+import itertools
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import partial
 
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -34,6 +38,10 @@ from qrplates.artwork.text import span
 # Plates per imposed sheet file: enough for a normal run in one file, small enough that a
 # 3,000-plate batch never holds a huge PDF in memory.
 SHEET_FILE_PLATES = 240
+# Plates handed to a drawing process at a time: enough to keep the hand-over cheap, few enough
+# that the progress moves and the processes finish together.
+PLATES_PER_CHUNK = 8
+CHUNKS_IN_FLIGHT = 16
 MANIFEST_COLUMNS = (
     "code",
     "url",
@@ -130,6 +138,56 @@ def manifest_csv(rows: list[dict]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """One plate drawn: its layout (None when it cannot be printed, `problem` says why) and its
+    files. What a drawing process hands back to the one writing the archive."""
+
+    scene: Scene | None
+    files: list[BatchFile]
+    problem: str = ""
+
+
+def draw_plate(
+    item: BatchItem,
+    *,
+    formats: tuple[str, ...],
+    dpi: int,
+    error_correction: str | None,
+    language: str,
+) -> Drawn:
+    """Lays out one plate and writes each of its formats from that one layout. A module-level
+    function of picklable arguments: a pool of processes can run it."""
+    with translation.override(language):
+        try:
+            scene = layout_plate(item.plate, item.template, error_correction)
+        except ArtworkError as refusal:
+            return Drawn(None, [], str(refusal))
+        files = [
+            BatchFile(fmt, f"{item.plate.code}.{fmt}", render_scene(scene, fmt, dpi))
+            for fmt in formats
+        ]
+    return Drawn(scene, files)
+
+
+def _draw_chunk(draw: Callable[[BatchItem], Drawn], chunk: tuple[BatchItem, ...]) -> list[Drawn]:
+    return [draw(item) for item in chunk]
+
+
+def drawn_by(
+    pool: Executor, draw: Callable[[BatchItem], Drawn], items: Iterable[BatchItem]
+) -> Iterator[Drawn]:
+    """`draw` over `items` by the pool's processes, in order, with a few chunks in flight per
+    process: memory stays bounded whatever the batch's size."""
+    in_flight: collections.deque = collections.deque()
+    for chunk in itertools.batched(items, PLATES_PER_CHUNK):
+        in_flight.append(pool.submit(_draw_chunk, draw, chunk))
+        if len(in_flight) >= CHUNKS_IN_FLIGHT:
+            yield from in_flight.popleft().result()
+    while in_flight:
+        yield from in_flight.popleft().result()
+
+
 def batch_files(
     items: Iterable[BatchItem],
     *,
@@ -140,12 +198,25 @@ def batch_files(
     error_correction: str | None = None,
     language: str = "vi",
     sheet_file_plates: int = SHEET_FILE_PLATES,
+    pool: Executor | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[BatchFile]:
     """Every file of a print run, one plate at a time, then the sheets and the manifest.
 
     A plate that cannot be printed (a name too long for its template, say) does not stop the
-    run: its manifest row says why, and the run's other plates are still written."""
-    formats = list(formats)
+    run: its manifest row says why, and the run's other plates are still written. With `pool`,
+    the plates are drawn by its processes (in order, a few at a time), and this process imposes
+    the sheets and writes the manifest; `progress(n)` hears how many plates are done."""
+    formats = tuple(formats)
+    items, listed = itertools.tee(items)
+    draw = partial(
+        draw_plate,
+        formats=formats,
+        dpi=dpi,
+        error_correction=error_correction,
+        language=language,
+    )
+    drawings = map(draw, listed) if pool is None else drawn_by(pool, draw, listed)
     rows: list[dict] = []
     writers: dict[str, SheetWriter] = {}
     sheet_files: dict[str, int] = {}
@@ -155,29 +226,23 @@ def batch_files(
         name = f"{template.name}-{sheet.name}-{sheet_files[template.name]:03d}.pdf"
         return BatchFile("sheets", name, content)
 
-    for item in items:
+    for done, (item, drawn) in enumerate(zip(items, drawings, strict=True), 1):
         # The language is switched per step, never across a `yield`: the consumer of this
         # generator (a streaming response) runs in the caller's language between steps.
         with translation.override(language):
-            try:
-                scene = layout_plate(item.plate, item.template, error_correction)
-            except ArtworkError as refusal:
-                rows.append(manifest_row(item, None, [], str(refusal)))
-                continue
-            files = [
-                BatchFile(fmt, f"{item.plate.code}.{fmt}", render_scene(scene, fmt, dpi))
-                for fmt in formats
-            ]
             finished = None
-            if sheet is not None:
+            if drawn.scene is not None and sheet is not None:
                 writer = writers.setdefault(
                     item.template.name, SheetWriter(sheet, title, sheet_file_plates)
                 )
-                finished = writer.add(scene)
-            rows.append(manifest_row(item, scene, [f.path for f in files], ""))
-        yield from files
+                finished = writer.add(drawn.scene)
+            paths = [f.path for f in drawn.files]
+            rows.append(manifest_row(item, drawn.scene, paths, drawn.problem))
+        yield from drawn.files
         if finished is not None:
             yield sheet_file(item.template, finished)
+        if progress is not None:
+            progress(done)
     with translation.override(language):
         leftovers = [(w.template, w.close()) for w in writers.values()]
     for template, content in leftovers:

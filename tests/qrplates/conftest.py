@@ -1,7 +1,10 @@
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
+from django.test import Client
 
-from qrplates.models import Plate
+from qrplates import batches, services
+from qrplates.models import PRINTER_GROUP, Plate, PrintBatch
 from qrplates.services import plate_mint
 from sites.models import Person, Relic, Status, Street
 
@@ -66,3 +69,33 @@ def person(db) -> Person:
 @pytest.fixture
 def plate(street) -> Plate:
     return plate_mint(target=street, label="Đầu phố")
+
+
+# Print batches and the print shop (test_artwork_batches.py, test_batch_files.py).
+
+
+@pytest.fixture
+def printer(django_user_model):
+    user = django_user_model.objects.create_user(
+        "inlangson", password="pw-printer-1", is_staff=True, first_name="In Lạng Sơn"
+    )
+    user.groups.add(Group.objects.get(name=PRINTER_GROUP))
+    return user
+
+
+@pytest.fixture
+def printer_client(printer) -> Client:
+    client = Client()
+    client.force_login(printer)
+    return client
+
+
+@pytest.fixture
+def sent_batch(demo_plates, printer, staff) -> PrintBatch:
+    plates = demo_plates[:4]
+    for plate in plates:
+        services.plate_transition(plate=plate, status=Plate.Status.ARTWORK_APPROVED)
+    batch = batches.batch_create(name="Tam Thanh, tháng 11", plates=plates, by=staff)
+    batch.png_dpi = 72
+    batch.save(update_fields=["png_dpi"])
+    return batches.batch_send(batch=batch, printer=printer)

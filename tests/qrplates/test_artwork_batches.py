@@ -9,14 +9,12 @@ import io
 import zipfile
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.test import Client
 from django.urls import reverse
 
 from qrplates import batches, rendering, services
-from qrplates.models import PRINTER_GROUP, Plate, PrintBatch
+from qrplates.models import Plate, PrintBatch
 from tests.qrplates.decoding import decode_artwork
 
 
@@ -33,32 +31,6 @@ def zip_of(response) -> zipfile.ZipFile:
 def manifest(archive: zipfile.ZipFile) -> list[dict]:
     name = next(n for n in archive.namelist() if n.endswith("/manifest.csv"))
     return list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
-
-
-@pytest.fixture
-def printer(django_user_model):
-    user = django_user_model.objects.create_user(
-        "inlangson", password="pw-printer-1", is_staff=True, first_name="In Lạng Sơn"
-    )
-    user.groups.add(Group.objects.get(name=PRINTER_GROUP))
-    return user
-
-
-@pytest.fixture
-def printer_client(printer) -> Client:
-    client = Client()
-    client.force_login(printer)
-    return client
-
-
-@pytest.fixture
-def sent_batch(demo_plates, printer, staff) -> PrintBatch:
-    plates = demo_plates[:4]
-    approve(plates)
-    batch = batches.batch_create(name="Tam Thanh, tháng 11", plates=plates, by=staff)
-    batch.png_dpi = 72
-    batch.save(update_fields=["png_dpi"])
-    return batches.batch_send(batch=batch, printer=printer)
 
 
 def test_staff_put_selected_plates_into_a_new_batch_from_the_plate_list(demo_plates, staff_client):

@@ -43,7 +43,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from api import urls as api_urls
-from qrplates.models import Plate, PrintBatch
+from qrplates.models import BatchFile, Plate, PrintBatch
 from qrplates.services import plate_mint
 from sites.models import (
     AdminUnit,
@@ -685,6 +685,13 @@ def batch_key(w: World, v: str) -> str:
     return PrintBatch.objects.get(pk=w.batches[v]).link_key
 
 
+def batch_builds(w: World, role: str, v: str) -> bool:
+    """ "Try again" builds the batch's files anew: from none, here."""
+    BatchFile.objects.filter(batch_id=w.batches[v]).delete()
+    w.post(role, admin_url("qrplates_printbatch_build", w.batches[v]), {})
+    return BatchFile.objects.filter(batch_id=w.batches[v]).exists()
+
+
 def batch_adds(w: World, role: str, v: str) -> bool:
     url = admin_url("qrplates_printbatch_add")
     data = form_data(w, role, url, "printbatch_form")
@@ -1177,6 +1184,7 @@ DOORS: dict[str, Door] = {
     "batch: download": door(
         page(batch_url("qrplates_printbatch_download")), "admin:qrplates_printbatch_download"
     ),
+    "batch: build again": door(each(batch_builds), "admin:qrplates_printbatch_build"),
     "batch: add": door(each(batch_adds), "admin:qrplates_printbatch_add"),
     "batch: send": door(
         batch_posts("qrplates_printbatch_send", batch_status), "admin:qrplates_printbatch_send"
@@ -1556,6 +1564,7 @@ TABLE: dict[str, tuple[frozenset[str], ...]] = {
     "batch: page":                        (_,     _,     _,     A,     OP,    _,     _),
     "batch: history":                     (_,     _,     _,     A,     _,     _,     _),
     "batch: download":                    (_,     _,     _,     A,     OP,    _,     _),
+    "batch: build again":                 (_,     _,     _,     A,     OP,    _,     _),
     "batch: add":                         (_,     _,     _,     A,     _,     _,     _),
     "batch: send":                        (_,     _,     _,     D,     _,     _,     _),
     "batch: printed":                     (_,     _,     _,     P,     OP,    _,     _),
@@ -1701,6 +1710,20 @@ NOT_DOORS = {
     "inline:workflow.plan.PhaseInline": "the IT team's: workflow.plan doors",
     "choice:workflow.phase.units": "the IT team's: workflow.plan doors",
     "choice:workflow.phase.places": "the IT team's: workflow.plan doors",
+    # The task worker's queue (django-tasks-db's read-only admin): no role's group is given its
+    # permissions; superusers only.
+    **dict.fromkeys(
+        [
+            "admin/django_tasks_database/dbtaskresult/<path:object_id>/",
+            "admin:django_tasks_database_dbtaskresult_add",
+            "admin:django_tasks_database_dbtaskresult_change",
+            "admin:django_tasks_database_dbtaskresult_changelist",
+            "admin:django_tasks_database_dbtaskresult_delete",
+            "admin:django_tasks_database_dbtaskresult_history",
+            "action:django_tasks_database.dbtaskresult.delete_selected",
+        ],
+        "the task queue: superusers only",
+    ),
 }
 # Every admin page of a record redirects "<id>/" to "<id>/change/": the change door's.
 REDIRECTS_TO_CHANGE = re.compile(r"^admin/[a-z]+/[a-z]+/<path:object_id>/$")
