@@ -2,10 +2,20 @@
 from it when the database cannot be reached.
 
 Each page is kept once per address and language, exactly as it left the inner middleware
-(compressed, with its ETag and headers), beside the *generation* it was rendered in. Saving any
-record that public pages show (announced as `sites.signals.content_changed`, heard in
-`edge.apps`) moves the generation on, so every copy becomes stale at once, on every app server
-sharing the cache. A stale copy is not thrown away: it is what is served when rendering the page
+(compressed, with its ETag and headers), beside the *mark* of its address it was rendered under.
+Saving a record that public pages show (announced as `sites.signals.content_changed`, heard in
+`edge.apps`) removes, when the transaction commits, the marks of exactly the pages and scans that
+show it (`edge.dependents`, the rule static mode follows too): those copies become stale at once,
+on every app server sharing the cache, and every other page stays a hit. A task (`warm`) then
+renders the stale pages and scans again into the cache, before visitors ask for them.
+
+A copy is fresh only while its address's mark is there and is the one it was rendered under. The
+mark is read before the page is rendered, so a page rendered from the content as it was before a
+commit is stored under a mark that commit removed. A mark evicted from a full cache makes its
+copies stale, never fresh. The *generation* makes every copy stale at once, for the rare change
+whose pages cannot be worked out (the database failing right after the commit).
+
+A stale copy is not thrown away: it is what is served when rendering the page
 again fails (the database is down, for instance), so a plate on a pole keeps answering with the
 last published page.
 
@@ -25,6 +35,7 @@ import logging
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
@@ -32,9 +43,12 @@ from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.gzip import re_accepts_gzip
+from django.tasks import task
 from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language_from_path
 
+from edge.dependents import dependents
+from edge.rendering import renderer
 from public.plate_urls import SCAN_PATH
 from public.scan import read_scan
 from qrplates.scans import count_scan_after_sending
@@ -42,6 +56,7 @@ from qrplates.scans import count_scan_after_sending
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
+MARK_PREFIX = "pagecache:mark:"
 # Headers that belong to one response only, never to a copy.
 NOT_KEPT = {"set-cookie", "date", "age", "x-page-cache"}
 
@@ -52,24 +67,22 @@ def cache():
 
 def content_changed(sender: type, instance: object, **kwargs) -> None:
     """The receiver of `sites.signals.content_changed` (connected in `edge.apps`): a row public
-    pages or scans show changed, so every copy goes stale, and the listeners (static mode) hear
-    of it after the commit.
+    pages or scans show changed, so the copies that show it go stale when it is committed, and
+    the listeners (static mode) hear of it.
 
     A module-level function, hence strongly referenced: a receiver defined inside ready() would
     be collected once ready() returned, and never run (tests/test_signals.py)."""
     invalidate(instance)
 
 
-def invalidate(changed: object = None) -> None:
-    """Makes every cached page stale (kept for outages, re-rendered on the next request): at
-    once, and again when the transaction commits, so that a page rendered in between, from the
-    content as it was, does not outlive the change.
+def invalidate(changed: object) -> None:
+    """Makes the cached pages and scans that show `changed` stale when the transaction commits
+    (at once if there is none), then has them rendered again (`warm`).
 
     Listeners hear once per commit of everything it changed (an admin save of a record with
     its inline rows is one commit). Changes of a transaction that was rolled back are heard
-    with the next commit: listeners redo work from the database as it is and skip what no
+    with the next commit: the pages are worked out from the database as it is, skipping what no
     longer exists, so that costs a little work and no wrong result."""
-    bump()
     _changes.__dict__.setdefault("pending", []).append(changed)
     transaction.on_commit(_committed)
 
@@ -81,7 +94,20 @@ def _committed() -> None:
     changed = _changes.__dict__.pop("pending", [])
     if not changed:  # an earlier callback of the same commit took them
         return
-    bump()
+    try:
+        found = dependents(changed)
+    except Exception:
+        # The change is committed and which pages show it is unknown: all of them are stale.
+        logger.exception("Could not work out which pages show a change")
+        bump()
+    else:
+        addresses = [*found.pages, *(scan_address(code, lang) for code, lang in found.scans())]
+        make_stale(addresses)
+        if addresses and settings.PAGE_CACHE_ENABLED:
+            try:
+                warm.enqueue(addresses)
+            except Exception:
+                logger.exception("Could not ask for the stale pages to be rendered again")
     for listener in _listeners:
         try:
             listener(changed)
@@ -90,15 +116,41 @@ def _committed() -> None:
             logger.exception("A page cache listener failed")
 
 
+def make_stale(addresses: list[str]) -> None:
+    """Makes the copies of these `addresses` (as `page_address` names them) stale."""
+    try:
+        cache().delete_many([MARK_PREFIX + address for address in addresses])
+    except Exception:
+        # The cache being down is the outage this module is for, not a reason to refuse a save.
+        # Copies then live out PAGE_CACHE_FRESH_SECONDS.
+        logger.exception("Could not invalidate the page cache")
+
+
 def bump() -> None:
+    """Makes every copy stale."""
     try:
         store = cache()
         store.add(GENERATION_KEY, 0, timeout=None)
         store.incr(GENERATION_KEY)
     except Exception:
-        # The cache being down is the outage this module is for, not a reason to refuse a save.
-        # Copies then live out PAGE_CACHE_FRESH_SECONDS.
         logger.exception("Could not invalidate the page cache")
+
+
+@task
+def warm(addresses: list[str]) -> int:
+    """Renders the pages and scans at `addresses` into the cache (those still fresh are left as
+    they are), as a phone asks for them, so that the first visitors after a publish are served
+    from the cache. Returns how many were rendered."""
+    client = renderer(HTTP_ACCEPT_ENCODING="gzip")
+    rendered = 0
+    for address in addresses:
+        url = address
+        if address.startswith("scan:"):
+            _scan, code, language = address.split(":")
+            url = f"/Q/{code}?lang={language}"
+        response = client.get(url)
+        rendered += "X-Page-Cache" not in response
+    return rendered
 
 
 _listeners: list[Callable[[list], None]] = []
@@ -109,20 +161,29 @@ def on_invalidate(listener: Callable[[list], None]) -> None:
     _listeners.append(listener)
 
 
-def page_key(request: HttpRequest) -> str | None:
-    """The cache key of the page `request` asks for, or None when it is not answered from the
-    cache. Scans are keyed by their code and the visitor's language, pages by their address."""
+def page_address(request: HttpRequest) -> str | None:
+    """What `request` asks for, as the cache names it, or None when it is not answered from the
+    cache: a page by its address, a scan as `scan:<CODE>:<language>`."""
     if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_ENABLED:
         return None
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None
-    encoding = "gzip" if accepts_gzip(request) else "identity"
-    scan = scan_key(request)
+    scan = requested_scan(request)
     if scan is not None:
-        return f"pagecache:{encoding}:{scan}"
+        return scan
     if request.META.get("QUERY_STRING") or not get_language_from_path(request.path_info):
         return None
-    return f"pagecache:{encoding}:{request.path_info}"
+    return request.path_info
+
+
+def page_key(request: HttpRequest, address: str) -> str:
+    """The cache key of the copy of `address` for `request` (compressed or not)."""
+    encoding = "gzip" if accepts_gzip(request) else "identity"
+    return f"pagecache:{encoding}:{address}"
+
+
+def scan_address(code: str, language: str) -> str:
+    return f"scan:{code}:{language}"
 
 
 def accepts_gzip(request: HttpRequest) -> bool:
@@ -132,7 +193,7 @@ def accepts_gzip(request: HttpRequest) -> bool:
     return bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
 
-def scan_key(request: HttpRequest) -> str | None:
+def requested_scan(request: HttpRequest) -> str | None:
     """`scan:<CODE>:<language>` for a well-formed plate address, else None. The address is read
     as the scan view reads it, and only once: on a miss the view answers from this reading."""
     match = re.match(rf"/{SCAN_PATH}", request.path_info)
@@ -141,7 +202,7 @@ def scan_key(request: HttpRequest) -> str | None:
     address = read_scan(request, match["code"])
     if address.code is None:
         return None
-    return f"scan:{address.code}:{address.language}"
+    return scan_address(address.code, address.language)
 
 
 def is_cacheable(request: HttpRequest, response: HttpResponseBase) -> bool:
@@ -156,10 +217,10 @@ def is_cacheable(request: HttpRequest, response: HttpResponseBase) -> bool:
     )
 
 
-def keep(request: HttpRequest, response: HttpResponse, key: str, generation: int) -> None:
+def keep(request: HttpRequest, response: HttpResponse, key: str, mark: tuple) -> None:
     plate = getattr(request, "scanned_plate", None) if ":scan:" in key else None
     entry = {
-        "generation": generation,
+        "mark": mark,
         "stored": time.time(),
         "headers": [
             (name, value) for name, value in response.items() if name.lower() not in NOT_KEPT
@@ -168,6 +229,17 @@ def keep(request: HttpRequest, response: HttpResponse, key: str, generation: int
         "plate": plate.pk if plate is not None else None,
     }
     cache().set(key, entry, timeout=settings.PAGE_CACHE_KEEP_SECONDS)
+
+
+def current_mark(found: dict, mark_key: str) -> tuple:
+    """The mark a page rendered now is stored under: its address's mark (set now when it has
+    none) and the generation."""
+    mark = found.get(mark_key)
+    if mark is None:
+        store = cache()
+        store.add(mark_key, uuid.uuid4().hex, timeout=None)
+        mark = store.get(mark_key)
+    return (mark, found.get(GENERATION_KEY) or 0)
 
 
 def from_entry(request: HttpRequest, entry: dict, state: str) -> HttpResponseBase:
@@ -187,19 +259,20 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        key = page_key(request)
-        if key is None:
+        address = page_address(request)
+        if address is None:
             return self.get_response(request)
         request.get_host()  # the same host check the page itself would make
+        key, mark_key = page_key(request, address), MARK_PREFIX + address
         try:
-            found = cache().get_many([GENERATION_KEY, key])
+            found = cache().get_many([GENERATION_KEY, mark_key, key])
+            entry = found.get(key)
+            if entry is not None and self.is_fresh(entry, found, mark_key):
+                return self.hit(request, entry, "hit")
+            mark = current_mark(found, mark_key)
         except Exception:
             logger.exception("The page cache cannot be read")
             return self.get_response(request)
-        entry = found.get(key)
-        generation = found.get(GENERATION_KEY) or 0
-        if entry is not None and self.is_fresh(entry, generation):
-            return self.hit(request, entry, "hit")
 
         response = self.get_response(request)
         if response.status_code >= 500 and entry is not None:
@@ -209,15 +282,17 @@ class PageCacheMiddleware:
             return self.hit(request, entry, "stale")
         if is_cacheable(request, response):
             try:
-                keep(request, response, key, generation)
+                keep(request, response, key, mark)
             except Exception:
                 logger.exception("The page cache cannot be written")
         return response
 
     @staticmethod
-    def is_fresh(entry: dict, generation: int) -> bool:
+    def is_fresh(entry: dict, found: dict, mark_key: str) -> bool:
+        mark = (found.get(mark_key), found.get(GENERATION_KEY) or 0)
         age = time.time() - entry["stored"]
-        return entry["generation"] == generation and age < settings.PAGE_CACHE_FRESH_SECONDS
+        fresh = age < settings.PAGE_CACHE_FRESH_SECONDS
+        return mark[0] is not None and entry["mark"] == mark and fresh
 
     @staticmethod
     def hit(request: HttpRequest, entry: dict, state: str) -> HttpResponseBase:
