@@ -37,6 +37,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import caches
@@ -44,6 +45,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.gzip import re_accepts_gzip
 from django.tasks import task
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language_from_path
 
@@ -76,32 +78,71 @@ def content_changed(sender: type, instance: object, **kwargs) -> None:
 
 
 def invalidate(changed: object) -> None:
-    """Makes the cached pages and scans that show `changed` stale when the transaction commits
-    (at once if there is none), then has them rendered again (`warm`).
+    """Makes the cached pages and scans that show `changed` stale at once, and again when the
+    transaction commits, so that a page rendered in between, from the content as it was, does
+    not outlive the change; after the commit, has them rendered again (`warm`).
+
+    Which pages those are is worked out at once, from the row as saved (and its previous
+    version), once per row. Past MANY_CHANGES rows in one commit (an import), every page is
+    made stale instead, which costs one number and no work per row.
 
     Listeners hear once per commit of everything it changed (an admin save of a record with
     its inline rows is one commit). Changes of a transaction that was rolled back are heard
-    with the next commit: the pages are worked out from the database as it is, skipping what no
+    with the next commit: listeners redo work from the database as it is and skip what no
     longer exists, so that costs a little work and no wrong result."""
-    _changes.__dict__.setdefault("pending", []).append(changed)
+    pending = _changes.__dict__.setdefault("pending", Pending())
+    pending.rows.append(changed)
+    if not pending.everything and len(pending.rows) > MANY_CHANGES:
+        pending.everything = True
+    if pending.everything:
+        bump()
+    else:
+        addresses = addresses_showing([changed])
+        if addresses is None:
+            pending.everything = True
+            bump()
+        else:
+            make_stale(addresses)
+            pending.addresses.update(dict.fromkeys(addresses))
     transaction.on_commit(_committed)
+
+
+# Rows changed in one commit past which every page is made stale rather than those showing them.
+MANY_CHANGES = 100
+
+
+@dataclass
+class Pending:
+    """What the thread's open transaction changed: the rows, and the addresses showing them (or
+    `everything`)."""
+
+    rows: list = field(default_factory=list)
+    addresses: dict[str, None] = field(default_factory=dict)
+    everything: bool = False
 
 
 _changes = threading.local()
 
 
-def _committed() -> None:
-    changed = _changes.__dict__.pop("pending", [])
-    if not changed:  # an earlier callback of the same commit took them
-        return
+def addresses_showing(changed: list) -> list[str] | None:
+    """The addresses (as `page_address` names them) of the pages and scans that show the
+    `changed` rows (`edge.dependents`), or None when that cannot be worked out."""
     try:
         found = dependents(changed)
     except Exception:
-        # The change is committed and which pages show it is unknown: all of them are stale.
         logger.exception("Could not work out which pages show a change")
+        return None
+    return [*found.pages, *(scan_address(code, lang) for code, lang in found.scans())]
+
+
+def _committed() -> None:
+    pending = _changes.__dict__.pop("pending", None)
+    if pending is None:  # an earlier callback of the same commit took them
+        return
+    if pending.everything:
         bump()
     else:
-        addresses = [*found.pages, *(scan_address(code, lang) for code, lang in found.scans())]
+        addresses = list(pending.addresses)
         make_stale(addresses)
         if addresses and settings.PAGE_CACHE_ENABLED:
             try:
@@ -110,7 +151,7 @@ def _committed() -> None:
                 logger.exception("Could not ask for the stale pages to be rendered again")
     for listener in _listeners:
         try:
-            listener(changed)
+            listener(pending.rows)
         except Exception:
             # The change is committed: a file not refreshed must not turn the save into an error.
             logger.exception("A page cache listener failed")
@@ -143,13 +184,15 @@ def warm(addresses: list[str]) -> int:
     from the cache. Returns how many were rendered."""
     client = renderer(HTTP_ACCEPT_ENCODING="gzip")
     rendered = 0
-    for address in addresses:
-        url = address
-        if address.startswith("scan:"):
-            _scan, code, language = address.split(":")
-            url = f"/Q/{code}?lang={language}"
-        response = client.get(url)
-        rendered += "X-Page-Cache" not in response
+    # Each page activates its language: the caller's (an editor's save) is left as it was.
+    with translation.override(translation.get_language()):
+        for address in addresses:
+            url = address
+            if address.startswith("scan:"):
+                _scan, code, language = address.split(":")
+                url = f"/Q/{code}?lang={language}"
+            response = client.get(url)
+            rendered += "X-Page-Cache" not in response
     return rendered
 
 
