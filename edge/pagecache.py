@@ -54,6 +54,7 @@ from edge.rendering import renderer
 from public.plate_urls import SCAN_PATH
 from public.scan import read_scan
 from qrplates.scans import count_scan_after_sending
+from sites.models import Person, Place
 
 logger = logging.getLogger(__name__)
 
@@ -78,9 +79,15 @@ def content_changed(sender: type, instance: object, **kwargs) -> None:
 
 
 def invalidate(changed: object) -> None:
-    """Makes the cached pages and scans that show `changed` stale at once, and again when the
-    transaction commits, so that a page rendered in between, from the content as it was, does
-    not outlive the change; after the commit, has them rendered again (`warm`).
+    """Makes the cached pages and scans that show `changed` (`edge.dependents`) stale, and has
+    them rendered again after the commit (`warm`).
+
+    What a visitor may no longer see (a record withdrawn or deleted, a photo, link, name or plate
+    changed) is made stale at once, and again when the transaction commits, so that a page
+    rendered in between, from the content as it was, does not outlive the change. A published
+    record's new text is a *swap*: its pages keep being served as they were until `warm` has
+    rendered them from the committed content (for SWAP_SECONDS at most), so visitors never wait
+    for a page a publish made stale.
 
     Which pages those are is worked out at once, from the row as saved (and its previous
     version), once per row. Past MANY_CHANGES rows in one commit (an import), every page is
@@ -101,23 +108,40 @@ def invalidate(changed: object) -> None:
         if addresses is None:
             pending.everything = True
             bump()
+        elif is_swap(changed):
+            pending.swapped.update(dict.fromkeys(addresses))
         else:
             make_stale(addresses)
-            pending.addresses.update(dict.fromkeys(addresses))
+            pending.stale.update(dict.fromkeys(addresses))
     transaction.on_commit(_committed)
 
 
 # Rows changed in one commit past which every page is made stale rather than those showing them.
 MANY_CHANGES = 100
+# How long pages showing a published record's previous text may be served after its commit,
+# while `warm` renders them again: past it they are stale (the worker is down, or late).
+SWAP_SECONDS = 60
+
+
+def is_swap(row: object) -> bool:
+    """Whether `row` is a published record saved (a new text, or newly published), which
+    visitors may keep seeing as it was until its pages are rendered again; rather than
+    something they must stop seeing at once."""
+    return (
+        isinstance(row, Place | Person)
+        and row.is_published
+        and type(row)._base_manager.filter(pk=row.pk).exists()  # not a delete
+    )
 
 
 @dataclass
 class Pending:
-    """What the thread's open transaction changed: the rows, and the addresses showing them (or
-    `everything`)."""
+    """What the thread's open transaction changed: the rows, the addresses showing them (those
+    made `stale`, those `swapped` once rendered again), or `everything`."""
 
     rows: list = field(default_factory=list)
-    addresses: dict[str, None] = field(default_factory=dict)
+    stale: dict[str, None] = field(default_factory=dict)
+    swapped: dict[str, None] = field(default_factory=dict)
     everything: bool = False
 
 
@@ -142,11 +166,13 @@ def _committed() -> None:
     if pending.everything:
         bump()
     else:
-        addresses = list(pending.addresses)
-        make_stale(addresses)
-        if addresses and settings.PAGE_CACHE_ENABLED:
+        stale = list(pending.stale)
+        swapped = [address for address in pending.swapped if address not in pending.stale]
+        make_stale(stale)
+        swap_soon(swapped)
+        if (stale or swapped) and settings.PAGE_CACHE_ENABLED:
             try:
-                warm.enqueue(addresses)
+                warm.enqueue(swapped + stale)
             except Exception:
                 logger.exception("Could not ask for the stale pages to be rendered again")
     for listener in _listeners:
@@ -155,6 +181,21 @@ def _committed() -> None:
         except Exception:
             # The change is committed: a file not refreshed must not turn the save into an error.
             logger.exception("A page cache listener failed")
+
+
+def swap_soon(addresses: list[str]) -> None:
+    """Keeps the copies of `addresses` served for SWAP_SECONDS at most, until `warm` replaces
+    them: their marks become (the mark, until when)."""
+    try:
+        store = cache()
+        marks = store.get_many([MARK_PREFIX + address for address in addresses])
+        until = time.time() + SWAP_SECONDS
+        store.set_many(
+            {key: (mark, until) for key, mark in marks.items() if isinstance(mark, str)},
+            timeout=None,
+        )
+    except Exception:
+        logger.exception("Could not invalidate the page cache")
 
 
 def make_stale(addresses: list[str]) -> None:
@@ -177,11 +218,17 @@ def bump() -> None:
         logger.exception("Could not invalidate the page cache")
 
 
+# Set in the WSGI environment of `warm`'s requests (never from a header: a visitor cannot set
+# it): render the page even if a copy is fresh, keep it under this mark and make it the
+# address's mark.
+REFRESH = "streetinfo.pagecache.refresh"
+
+
 @task
 def warm(addresses: list[str]) -> int:
-    """Renders the pages and scans at `addresses` into the cache (those still fresh are left as
-    they are), as a phone asks for them, so that the first visitors after a publish are served
-    from the cache. Returns how many were rendered."""
+    """Renders the pages and scans at `addresses` into the cache, as a phone asks for them, and
+    makes each new copy the one served: the first visitors after a publish are served from the
+    cache. Returns how many were rendered."""
     client = renderer(HTTP_ACCEPT_ENCODING="gzip")
     rendered = 0
     # Each page activates its language: the caller's (an editor's save) is left as it was.
@@ -191,8 +238,8 @@ def warm(addresses: list[str]) -> int:
             if address.startswith("scan:"):
                 _scan, code, language = address.split(":")
                 url = f"/Q/{code}?lang={language}"
-            response = client.get(url)
-            rendered += "X-Page-Cache" not in response
+            response = client.get(url, **{REFRESH: uuid.uuid4().hex})
+            rendered += response.status_code == 200
     return rendered
 
 
@@ -276,12 +323,14 @@ def keep(request: HttpRequest, response: HttpResponse, key: str, mark: tuple) ->
 
 def current_mark(found: dict, mark_key: str) -> tuple:
     """The mark a page rendered now is stored under: its address's mark (set now when it has
-    none) and the generation."""
+    none; the previous one while a swap waits for `warm`) and the generation."""
     mark = found.get(mark_key)
     if mark is None:
         store = cache()
         store.add(mark_key, uuid.uuid4().hex, timeout=None)
         mark = store.get(mark_key)
+    if isinstance(mark, tuple):
+        mark = mark[0]
     return (mark, found.get(GENERATION_KEY) or 0)
 
 
@@ -307,12 +356,14 @@ class PageCacheMiddleware:
             return self.get_response(request)
         request.get_host()  # the same host check the page itself would make
         key, mark_key = page_key(request, address), MARK_PREFIX + address
+        refresh = request.META.get(REFRESH)
         try:
             found = cache().get_many([GENERATION_KEY, mark_key, key])
             entry = found.get(key)
-            if entry is not None and self.is_fresh(entry, found, mark_key):
+            if entry is not None and not refresh and self.is_fresh(entry, found, mark_key):
                 return self.hit(request, entry, "hit")
-            mark = current_mark(found, mark_key)
+            mark = (refresh, found.get(GENERATION_KEY) or 0) if refresh else None
+            mark = mark or current_mark(found, mark_key)
         except Exception:
             logger.exception("The page cache cannot be read")
             return self.get_response(request)
@@ -323,19 +374,34 @@ class PageCacheMiddleware:
             # better than an error page for someone standing in front of the plate.
             logger.warning("Serving a stale copy of %s (status %s)", key, response.status_code)
             return self.hit(request, entry, "stale")
-        if is_cacheable(request, response):
-            try:
+        try:
+            if is_cacheable(request, response):
                 keep(request, response, key, mark)
-            except Exception:
-                logger.exception("The page cache cannot be written")
+                # Swapped in unless the mark changed while the page was rendered (another
+                # commit): that commit's own `warm` renders it again.
+                if refresh and cache().get(mark_key) == found.get(mark_key):
+                    cache().set(mark_key, refresh, timeout=None)
+            elif refresh:  # no page to swap in (withdrawn, moved): the old ones go
+                cache().delete(mark_key)
+        except Exception:
+            logger.exception("The page cache cannot be written")
         return response
 
     @staticmethod
     def is_fresh(entry: dict, found: dict, mark_key: str) -> bool:
-        mark = (found.get(mark_key), found.get(GENERATION_KEY) or 0)
-        age = time.time() - entry["stored"]
-        fresh = age < settings.PAGE_CACHE_FRESH_SECONDS
-        return mark[0] is not None and entry["mark"] == mark and fresh
+        """Whether `entry` is served: rendered under its address's mark (or, while a swap waits,
+        under the previous one) and the generation, and not older than FRESH_SECONDS."""
+        mark, generation = found.get(mark_key), found.get(GENERATION_KEY) or 0
+        now = time.time()
+        if isinstance(mark, tuple):  # (previous mark, until when)
+            mark, until = mark
+            if now >= until:
+                return False
+        return (
+            mark is not None
+            and entry["mark"] == (mark, generation)
+            and now - entry["stored"] < settings.PAGE_CACHE_FRESH_SECONDS
+        )
 
     @staticmethod
     def hit(request: HttpRequest, entry: dict, state: str) -> HttpResponseBase:
