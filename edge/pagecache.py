@@ -4,10 +4,11 @@ from it when the database cannot be reached.
 Each page is kept once per address and language, exactly as it left the inner middleware
 (compressed, with its ETag and headers), beside the *mark* of its address it was rendered under.
 Saving a record that public pages show (announced as `sites.signals.content_changed`, heard in
-`edge.apps`) removes, when the transaction commits, the marks of exactly the pages and scans that
-show it (`edge.dependents`, the rule static mode follows too): those copies become stale at once,
-on every app server sharing the cache, and every other page stays a hit. A task (`warm`) then
-renders the stale pages and scans again into the cache, before visitors ask for them.
+`edge.apps`) touches the marks of exactly the pages and scans that show it (`edge.dependents`,
+the rule static mode follows too), on every app server sharing the cache; every other page stays
+a hit. After the commit a task (`warm`) renders those pages and scans again into the cache,
+before visitors ask for them: what visitors must stop seeing is stale at once, a published
+record's new text is swapped in as each page is rendered (`invalidate`).
 
 A copy is fresh only while its address's mark is there and is the one it was rendered under. The
 mark is read before the page is rendered, so a page rendered from the content as it was before a
