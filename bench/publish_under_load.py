@@ -82,6 +82,7 @@ for n in itertools.count(1):
     place.refresh_from_db()
     place.summary_vi = (place.summary_vi or "").rstrip(" .0123456789") + f" {n}."
     started = time.perf_counter()
+    print(f"publishing {place.slug}", flush=True)
     record_save(record=place, by=user)
     print(f"published {place.slug} in {time.perf_counter() - started:.2f} s", flush=True)
 """.replace("EVERY", str(PUBLISH_EVERY))
@@ -128,7 +129,7 @@ def main(seconds: int, connections: int) -> None:
             f"{len(codes)} plates scanned in turn; {len(server.worker_pids())} workers; "
             f"{connections} connections, {seconds} s per run; a publish every {PUBLISH_EVERY} s"
         )
-        measure(server.base, script, 3, connections)  # warm-up
+        measure(server.base, script, 10, connections)  # warm-up
         quiet = measure(server.base, script, seconds, connections)
         row("without publishing", quiet)
         publisher = subprocess.Popen(
@@ -146,7 +147,9 @@ def main(seconds: int, connections: int) -> None:
             publisher.terminate()
             output, _ = publisher.communicate(timeout=30)
         row("publishing every 5 s", busy)
-    publishes = [line for line in output.splitlines() if line.startswith("published")]
+    started = [line for line in output.splitlines() if line.startswith("publishing ")]
+    publishes = [line for line in output.splitlines() if line.startswith("published ")]
+    print(f"  {len(started)} publishes started during the run")
     print(
         f"  {len(publishes)} publishes: "
         + "; ".join(publishes[:3])
