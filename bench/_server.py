@@ -56,6 +56,21 @@ def need(command: str, package: str) -> str:
     return found
 
 
+def need_file(path: str, package: str) -> Path:
+    """A file a Debian package installs (an nginx module), installed with apt-get when missing:
+    nginx can be there without its njs module (libnginx-mod-http-js)."""
+    found = Path(path)
+    if found.exists():
+        return found
+    print(f"installing {package} (apt-get) for {path} …", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env)
+    if not found.exists():
+        sys.exit(f"{path} is missing after installing {package}")
+    return found
+
+
 def base_env(database_url: str, **extra: str) -> dict[str, str]:
     """The environment of a production process (DEBUG=0), pointed at the bench's files."""
     env = {

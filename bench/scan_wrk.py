@@ -34,10 +34,12 @@ from _server import (
     machine_load,
     manage,
     need,
+    need_file,
     plate_codes,
 )
 from _server import wrk as run_wrk
 
+NJS_MODULE = "/usr/lib/nginx/modules/ngx_http_js_module.so"
 HEADERS = {"User-Agent": PHONE, "Accept-Language": "vi", "Accept-Encoding": "gzip"}
 
 
@@ -73,6 +75,8 @@ def static_mode_row(database_url: str, code: str, seconds: int, connections: int
         )
     )
     nginx = need("nginx", "nginx")
+    # The configuration render_static writes loads njs (the language choice).
+    need_file(NJS_MODULE, "libnginx-mod-http-js")
     subprocess.run([nginx, "-c", str(config)], check=True)
     try:
         status, headers, _body = get(f"http://127.0.0.1:{port}/Q/{code}", **HEADERS)
@@ -137,7 +141,7 @@ def main(seconds: int, connections: int) -> None:
         f"(nginx is {nginx / floor:.1f} × the floor)"
     )
     print(
-        f"  scan, cache on / floor        {results['cached']['rps'] / floor:5.2f}   (target ≥ 1.00)"
+        f"  scan, cache on / floor        {results['cached']['rps'] / floor:5.2f}   (target ≥ 1.50)"
     )
     print(
         f"  scan, cache off / floor       {results['uncached']['rps'] / floor:5.2f}   "

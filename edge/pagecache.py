@@ -2,10 +2,21 @@
 from it when the database cannot be reached.
 
 Each page is kept once per address and language, exactly as it left the inner middleware
-(compressed, with its ETag and headers), beside the *generation* it was rendered in. Saving any
-record that public pages show (announced as `sites.signals.content_changed`, heard in
-`edge.apps`) moves the generation on, so every copy becomes stale at once, on every app server
-sharing the cache. A stale copy is not thrown away: it is what is served when rendering the page
+(compressed, with its ETag and headers), beside the *mark* of its address it was rendered under.
+Saving a record that public pages show (announced as `sites.signals.content_changed`, heard in
+`edge.apps`) touches the marks of exactly the pages and scans that show it (`edge.dependents`,
+the rule static mode follows too), on every app server sharing the cache; every other page stays
+a hit. After the commit a task (`warm`) renders those pages and scans again into the cache,
+before visitors ask for them: what visitors must stop seeing is stale at once, a published
+record's new text is swapped in as each page is rendered (`invalidate`).
+
+A copy is fresh only while its address's mark is there and is the one it was rendered under. The
+mark is read before the page is rendered, so a page rendered from the content as it was before a
+commit is stored under a mark that commit removed. A mark evicted from a full cache makes its
+copies stale, never fresh. The *generation* makes every copy stale at once, for the rare change
+whose pages cannot be worked out (the database failing right after the commit).
+
+A stale copy is not thrown away: it is what is served when rendering the page
 again fails (the database is down, for instance), so a plate on a pole keeps answering with the
 last published page.
 
@@ -25,23 +36,31 @@ import logging
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.gzip import re_accepts_gzip
+from django.tasks import task
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language_from_path
 
+from edge.dependents import dependents
+from edge.rendering import renderer
 from public.plate_urls import SCAN_PATH
 from public.scan import read_scan
 from qrplates.scans import count_scan_after_sending
+from sites.models import Person, Place
 
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
+MARK_PREFIX = "pagecache:mark:"
 # Headers that belong to one response only, never to a copy.
 NOT_KEPT = {"set-cookie", "date", "age", "x-page-cache"}
 
@@ -52,53 +71,177 @@ def cache():
 
 def content_changed(sender: type, instance: object, **kwargs) -> None:
     """The receiver of `sites.signals.content_changed` (connected in `edge.apps`): a row public
-    pages or scans show changed, so every copy goes stale, and the listeners (static mode) hear
-    of it after the commit.
+    pages or scans show changed, so the copies that show it go stale when it is committed, and
+    the listeners (static mode) hear of it.
 
     A module-level function, hence strongly referenced: a receiver defined inside ready() would
     be collected once ready() returned, and never run (tests/test_signals.py)."""
     invalidate(instance)
 
 
-def invalidate(changed: object = None) -> None:
-    """Makes every cached page stale (kept for outages, re-rendered on the next request): at
-    once, and again when the transaction commits, so that a page rendered in between, from the
-    content as it was, does not outlive the change.
+def invalidate(changed: object) -> None:
+    """Makes the cached pages and scans that show `changed` (`edge.dependents`) stale, and has
+    them rendered again after the commit (`warm`).
+
+    What a visitor may no longer see (a record withdrawn or deleted, a photo, link, name or plate
+    changed) is made stale at once, and again when the transaction commits, so that a page
+    rendered in between, from the content as it was, does not outlive the change. A published
+    record's new text is a *swap*: its pages keep being served as they were until `warm` has
+    rendered them from the committed content (for SWAP_SECONDS at most), so visitors never wait
+    for a page a publish made stale.
+
+    Which pages those are is worked out at once, from the row as saved (and its previous
+    version), once per row. Past MANY_CHANGES rows in one commit (an import), every page is
+    made stale instead, which costs one number and no work per row.
 
     Listeners hear once per commit of everything it changed (an admin save of a record with
     its inline rows is one commit). Changes of a transaction that was rolled back are heard
     with the next commit: listeners redo work from the database as it is and skip what no
     longer exists, so that costs a little work and no wrong result."""
-    bump()
-    _changes.__dict__.setdefault("pending", []).append(changed)
+    pending = _changes.__dict__.setdefault("pending", Pending())
+    pending.rows.append(changed)
+    if not pending.everything and len(pending.rows) > MANY_CHANGES:
+        pending.everything = True
+    if pending.everything:
+        bump()
+    else:
+        addresses = addresses_showing([changed])
+        if addresses is None:
+            pending.everything = True
+            bump()
+        elif is_swap(changed):
+            pending.swapped.update(dict.fromkeys(addresses))
+        else:
+            make_stale(addresses)
+            pending.stale.update(dict.fromkeys(addresses))
     transaction.on_commit(_committed)
+
+
+# Rows changed in one commit past which every page is made stale rather than those showing them.
+MANY_CHANGES = 100
+# How long pages showing a published record's previous text may be served after its commit,
+# while `warm` renders them again: past it they are stale (the worker is down, or late).
+SWAP_SECONDS = 60
+
+
+def is_swap(row: object) -> bool:
+    """Whether `row` is a published record saved (a new text, or newly published), which
+    visitors may keep seeing as it was until its pages are rendered again; rather than
+    something they must stop seeing at once."""
+    return (
+        isinstance(row, Place | Person)
+        and row.is_published
+        and type(row)._base_manager.filter(pk=row.pk).exists()  # not a delete
+    )
+
+
+@dataclass
+class Pending:
+    """What the thread's open transaction changed: the rows, the addresses showing them (those
+    made `stale`, those `swapped` once rendered again), or `everything`."""
+
+    rows: list = field(default_factory=list)
+    stale: dict[str, None] = field(default_factory=dict)
+    swapped: dict[str, None] = field(default_factory=dict)
+    everything: bool = False
 
 
 _changes = threading.local()
 
 
+def addresses_showing(changed: list) -> list[str] | None:
+    """The addresses (as `page_address` names them) of the pages and scans that show the
+    `changed` rows (`edge.dependents`), or None when that cannot be worked out."""
+    try:
+        found = dependents(changed)
+    except Exception:
+        logger.exception("Could not work out which pages show a change")
+        return None
+    return [*found.pages, *(scan_address(code, lang) for code, lang in found.scans())]
+
+
 def _committed() -> None:
-    changed = _changes.__dict__.pop("pending", [])
-    if not changed:  # an earlier callback of the same commit took them
+    pending = _changes.__dict__.pop("pending", None)
+    if pending is None:  # an earlier callback of the same commit took them
         return
-    bump()
+    if pending.everything:
+        bump()
+    else:
+        stale = list(pending.stale)
+        swapped = [address for address in pending.swapped if address not in pending.stale]
+        make_stale(stale)
+        swap_soon(swapped)
+        if (stale or swapped) and settings.PAGE_CACHE_ENABLED:
+            try:
+                warm.enqueue(swapped + stale)
+            except Exception:
+                logger.exception("Could not ask for the stale pages to be rendered again")
     for listener in _listeners:
         try:
-            listener(changed)
+            listener(pending.rows)
         except Exception:
             # The change is committed: a file not refreshed must not turn the save into an error.
             logger.exception("A page cache listener failed")
 
 
+def swap_soon(addresses: list[str]) -> None:
+    """Keeps the copies of `addresses` served for SWAP_SECONDS at most, until `warm` replaces
+    them: their marks become (the mark, until when)."""
+    try:
+        store = cache()
+        marks = store.get_many([MARK_PREFIX + address for address in addresses])
+        until = time.time() + SWAP_SECONDS
+        store.set_many(
+            {key: (mark, until) for key, mark in marks.items() if isinstance(mark, str)},
+            timeout=None,
+        )
+    except Exception:
+        logger.exception("Could not invalidate the page cache")
+
+
+def make_stale(addresses: list[str]) -> None:
+    """Makes the copies of these `addresses` (as `page_address` names them) stale."""
+    try:
+        cache().delete_many([MARK_PREFIX + address for address in addresses])
+    except Exception:
+        # The cache being down is the outage this module is for, not a reason to refuse a save.
+        # Copies then live out PAGE_CACHE_FRESH_SECONDS.
+        logger.exception("Could not invalidate the page cache")
+
+
 def bump() -> None:
+    """Makes every copy stale."""
     try:
         store = cache()
         store.add(GENERATION_KEY, 0, timeout=None)
         store.incr(GENERATION_KEY)
     except Exception:
-        # The cache being down is the outage this module is for, not a reason to refuse a save.
-        # Copies then live out PAGE_CACHE_FRESH_SECONDS.
         logger.exception("Could not invalidate the page cache")
+
+
+# Set in the WSGI environment of `warm`'s requests (never from a header: a visitor cannot set
+# it): render the page even if a copy is fresh, keep it under this mark and make it the
+# address's mark.
+REFRESH = "streetinfo.pagecache.refresh"
+
+
+@task
+def warm(addresses: list[str]) -> int:
+    """Renders the pages and scans at `addresses` into the cache, as a phone asks for them, and
+    makes each new copy the one served: the first visitors after a publish are served from the
+    cache. Returns how many were rendered."""
+    client = renderer(HTTP_ACCEPT_ENCODING="gzip")
+    rendered = 0
+    # Each page activates its language: the caller's (an editor's save) is left as it was.
+    with translation.override(translation.get_language()):
+        for address in addresses:
+            url = address
+            if address.startswith("scan:"):
+                _scan, code, language = address.split(":")
+                url = f"/Q/{code}?lang={language}"
+            response = client.get(url, **{REFRESH: uuid.uuid4().hex})
+            rendered += response.status_code == 200
+    return rendered
 
 
 _listeners: list[Callable[[list], None]] = []
@@ -109,20 +252,29 @@ def on_invalidate(listener: Callable[[list], None]) -> None:
     _listeners.append(listener)
 
 
-def page_key(request: HttpRequest) -> str | None:
-    """The cache key of the page `request` asks for, or None when it is not answered from the
-    cache. Scans are keyed by their code and the visitor's language, pages by their address."""
+def page_address(request: HttpRequest) -> str | None:
+    """What `request` asks for, as the cache names it, or None when it is not answered from the
+    cache: a page by its address, a scan as `scan:<CODE>:<language>`."""
     if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_ENABLED:
         return None
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None
-    encoding = "gzip" if accepts_gzip(request) else "identity"
-    scan = scan_key(request)
+    scan = requested_scan(request)
     if scan is not None:
-        return f"pagecache:{encoding}:{scan}"
+        return scan
     if request.META.get("QUERY_STRING") or not get_language_from_path(request.path_info):
         return None
-    return f"pagecache:{encoding}:{request.path_info}"
+    return request.path_info
+
+
+def page_key(request: HttpRequest, address: str) -> str:
+    """The cache key of the copy of `address` for `request` (compressed or not)."""
+    encoding = "gzip" if accepts_gzip(request) else "identity"
+    return f"pagecache:{encoding}:{address}"
+
+
+def scan_address(code: str, language: str) -> str:
+    return f"scan:{code}:{language}"
 
 
 def accepts_gzip(request: HttpRequest) -> bool:
@@ -132,7 +284,7 @@ def accepts_gzip(request: HttpRequest) -> bool:
     return bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
 
-def scan_key(request: HttpRequest) -> str | None:
+def requested_scan(request: HttpRequest) -> str | None:
     """`scan:<CODE>:<language>` for a well-formed plate address, else None. The address is read
     as the scan view reads it, and only once: on a miss the view answers from this reading."""
     match = re.match(rf"/{SCAN_PATH}", request.path_info)
@@ -141,7 +293,7 @@ def scan_key(request: HttpRequest) -> str | None:
     address = read_scan(request, match["code"])
     if address.code is None:
         return None
-    return f"scan:{address.code}:{address.language}"
+    return scan_address(address.code, address.language)
 
 
 def is_cacheable(request: HttpRequest, response: HttpResponseBase) -> bool:
@@ -156,10 +308,10 @@ def is_cacheable(request: HttpRequest, response: HttpResponseBase) -> bool:
     )
 
 
-def keep(request: HttpRequest, response: HttpResponse, key: str, generation: int) -> None:
+def keep(request: HttpRequest, response: HttpResponse, key: str, mark: tuple) -> None:
     plate = getattr(request, "scanned_plate", None) if ":scan:" in key else None
     entry = {
-        "generation": generation,
+        "mark": mark,
         "stored": time.time(),
         "headers": [
             (name, value) for name, value in response.items() if name.lower() not in NOT_KEPT
@@ -168,6 +320,19 @@ def keep(request: HttpRequest, response: HttpResponse, key: str, generation: int
         "plate": plate.pk if plate is not None else None,
     }
     cache().set(key, entry, timeout=settings.PAGE_CACHE_KEEP_SECONDS)
+
+
+def current_mark(found: dict, mark_key: str) -> tuple:
+    """The mark a page rendered now is stored under: its address's mark (set now when it has
+    none; the previous one while a swap waits for `warm`) and the generation."""
+    mark = found.get(mark_key)
+    if mark is None:
+        store = cache()
+        store.add(mark_key, uuid.uuid4().hex, timeout=None)
+        mark = store.get(mark_key)
+    if isinstance(mark, tuple):
+        mark = mark[0]
+    return (mark, found.get(GENERATION_KEY) or 0)
 
 
 def from_entry(request: HttpRequest, entry: dict, state: str) -> HttpResponseBase:
@@ -187,19 +352,22 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        key = page_key(request)
-        if key is None:
+        address = page_address(request)
+        if address is None:
             return self.get_response(request)
         request.get_host()  # the same host check the page itself would make
+        key, mark_key = page_key(request, address), MARK_PREFIX + address
+        refresh = request.META.get(REFRESH)
         try:
-            found = cache().get_many([GENERATION_KEY, key])
+            found = cache().get_many([GENERATION_KEY, mark_key, key])
+            entry = found.get(key)
+            if entry is not None and not refresh and self.is_fresh(entry, found, mark_key):
+                return self.hit(request, entry, "hit")
+            mark = (refresh, found.get(GENERATION_KEY) or 0) if refresh else None
+            mark = mark or current_mark(found, mark_key)
         except Exception:
             logger.exception("The page cache cannot be read")
             return self.get_response(request)
-        entry = found.get(key)
-        generation = found.get(GENERATION_KEY) or 0
-        if entry is not None and self.is_fresh(entry, generation):
-            return self.hit(request, entry, "hit")
 
         response = self.get_response(request)
         if response.status_code >= 500 and entry is not None:
@@ -207,17 +375,34 @@ class PageCacheMiddleware:
             # better than an error page for someone standing in front of the plate.
             logger.warning("Serving a stale copy of %s (status %s)", key, response.status_code)
             return self.hit(request, entry, "stale")
-        if is_cacheable(request, response):
-            try:
-                keep(request, response, key, generation)
-            except Exception:
-                logger.exception("The page cache cannot be written")
+        try:
+            if is_cacheable(request, response):
+                keep(request, response, key, mark)
+                # Swapped in unless the mark changed while the page was rendered (another
+                # commit): that commit's own `warm` renders it again.
+                if refresh and cache().get(mark_key) == found.get(mark_key):
+                    cache().set(mark_key, refresh, timeout=None)
+            elif refresh:  # no page to swap in (withdrawn, moved): the old ones go
+                cache().delete(mark_key)
+        except Exception:
+            logger.exception("The page cache cannot be written")
         return response
 
     @staticmethod
-    def is_fresh(entry: dict, generation: int) -> bool:
-        age = time.time() - entry["stored"]
-        return entry["generation"] == generation and age < settings.PAGE_CACHE_FRESH_SECONDS
+    def is_fresh(entry: dict, found: dict, mark_key: str) -> bool:
+        """Whether `entry` is served: rendered under its address's mark (or, while a swap waits,
+        under the previous one) and the generation, and not older than FRESH_SECONDS."""
+        mark, generation = found.get(mark_key), found.get(GENERATION_KEY) or 0
+        now = time.time()
+        if isinstance(mark, tuple):  # (previous mark, until when)
+            mark, until = mark
+            if now >= until:
+                return False
+        return (
+            mark is not None
+            and entry["mark"] == (mark, generation)
+            and now - entry["stored"] < settings.PAGE_CACHE_FRESH_SECONDS
+        )
 
     @staticmethod
     def hit(request: HttpRequest, entry: dict, state: str) -> HttpResponseBase:

@@ -24,7 +24,6 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.tasks import task
@@ -33,6 +32,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from edge.dependents import dependents
+from edge.rendering import renderer
 from lib.files import write_atomically
 from lib.languages import nginx_pattern, njs_table
 from public.sitemaps import SITEMAPS
@@ -40,8 +40,6 @@ from public.views import kind_counts
 from qrplates.models import Plate
 from sites.models import Place
 
-# A renderer, not a person: render_static's requests are never counted as scans.
-USER_AGENT = "Streetinfo render_static (+https://github.com/streetinfo)"
 DEFAULT_SCAN_LOG = "/var/log/nginx/streetinfo-scans.log"
 # Headers of a scan answered by Django that nginx repeats for the same page served as a file.
 REPEATED_HEADERS = (
@@ -98,21 +96,8 @@ class Report:
 
 class StaticSite:
     def __init__(self, out: Path):
-        # Django's test client renders a page exactly as a request would, headers included.
-        from django.test import Client
-
         self.out = Path(out)
-        base = urlsplit(settings.PUBLIC_BASE_URL)
-        secure = base.scheme == "https"
-        # Behind a TLS-ending proxy, Django knows https from the proxy's header only.
-        proxy = settings.SECURE_PROXY_SSL_HEADER if secure else None
-        self.client = Client(
-            HTTP_HOST=base.netloc,
-            HTTP_USER_AGENT=USER_AGENT,
-            secure=secure,
-            raise_request_exception=False,
-            **({proxy[0]: proxy[1]} if proxy else {}),
-        )
+        self.client = renderer()
         self.report = Report()
 
     def render(self, url: str, target: str) -> None:

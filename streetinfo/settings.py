@@ -203,13 +203,15 @@ MIDDLEWARE = [
     # the session and locale middleware so that it can drop their Vary: Cookie, Accept-Language.
     "api.middleware.SharedCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Public pages and scans from the cache, before anything else runs (edge/pagecache.py);
+    # the copies are the compressed responses with their ETags, so it sits outside those two.
+    # A hit costs less than any view: the copy already holds the two headers below, the same
+    # for every visitor of a public page.
+    "edge.pagecache.PageCacheMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (see SECURE_CSP below).
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "lib.http.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Public pages and scans from the cache, before anything else runs (edge/pagecache.py);
-    # the copies are the compressed responses with their ETags, so it sits outside those two.
-    "edge.pagecache.PageCacheMiddleware",
     # Pages are compressed by the app itself (gunicorn serves them directly). Django's gzip adds
     # random bytes to each response against BREACH; static files come precompressed (above).
     # Byte-range downloads (print batches' files) are sent as stored (lib/http.py).

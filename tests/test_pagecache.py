@@ -1,14 +1,18 @@
 """The page cache: scans and public pages answered before the view layer, per language, made
 stale by publishing, and served from the last copy when the database cannot be reached."""
 
+import gzip
+import time
+
 import pytest
 from django.db import OperationalError, connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from edge import pagecache
 from qrplates.demo import mint_demo_plates
 from qrplates.models import Plate
-from sites.models import Status, Street
+from sites.models import Place, Status, Street
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +22,9 @@ BOT = "curl/8.5.0"  # a machine: its scans are not counted, so a hit costs no qu
 @pytest.fixture
 def plate(demo) -> Plate:
     mint_demo_plates()
+    # The fixtures' saves are committed with the test's first commit (the test runs in a
+    # transaction): they would make every page stale with the test's own change.
+    pagecache._changes.__dict__.pop("pending", None)
     return Plate.objects.filter(place__street__isnull=False).select_related("place").first()
 
 
@@ -92,25 +99,152 @@ def test_letter_case_and_look_alikes_share_the_copy(client, plate):
     assert response["X-Page-Cache"] == "hit"
 
 
-def test_publishing_a_change_reaches_the_next_scan(client, plate):
+@pytest.fixture
+def held_tasks(settings):
+    """Tasks are kept instead of run (as when the worker has not come to them yet): what a
+    publish makes stale stays stale, and the test sees what it asked the worker to do."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    from django.tasks import default_task_backend
+
+    return default_task_backend
+
+
+def pages_of(street: Street) -> dict[str, str]:
+    """Pages showing `street` other than its own: the lists it is on."""
+    return {
+        "home": "/vi/",
+        "its kind": "/vi/streets/",
+        "its commune": street.unit.get_absolute_url(),
+        "its page": street.get_absolute_url(),
+    }
+
+
+def test_publishing_a_change_reaches_the_next_scan(
+    client, plate, django_capture_on_commit_callbacks
+):
     scan(client, plate)
     street = Street.objects.get(pk=plate.place_id)
     street.name_vi = "Đường Mới Đổi Tên"
-    street.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        street.save()
     response = scan(client, plate)
-    assert "X-Page-Cache" not in response
     assert "Đường Mới Đổi Tên" in response.content.decode()
 
 
-def test_a_withdrawn_record_is_not_served_from_an_old_copy(client, plate):
-    name = plate.place.name_vi
+def unrelated_to(street: Street) -> str:
+    """The page of a place in another commune, not named after the same person."""
+    return (
+        Place.objects.published()
+        .exclude(unit=street.unit)
+        .exclude(pk__in=Street.objects.filter(named_after=street.named_after_id).values("pk"))
+        .first()
+        .get_absolute_url()
+    )
+
+
+def test_a_publish_swaps_in_the_pages_showing_the_record_and_no_other(
+    client, plate, held_tasks, django_capture_on_commit_callbacks
+):
+    street = Street.objects.select_related("unit").get(pk=plate.place_id)
+    showing, unrelated = pages_of(street), unrelated_to(street)
+    for url in [*showing.values(), unrelated, "/vi/about/"]:
+        client.get(url)
+        assert client.get(url)["X-Page-Cache"] == "hit", url
     scan(client, plate)
-    street = Street.objects.get(pk=plate.place_id)
+    old_name = street.name_vi
+    street.name_vi = "Đường Mới Đổi Tên"
+    with django_capture_on_commit_callbacks(execute=True):
+        street.save()
+    # Until the worker has rendered them again, visitors get the pages as they were.
+    response = client.get(showing["its commune"])
+    assert response["X-Page-Cache"] == "hit" and old_name in response.content.decode()
+    [warming] = held_tasks.results
+    scans = {f"scan:{plate.code}:vi", f"scan:{plate.code}:en"}
+    assert set(showing.values()) | scans <= set(warming.args[0])
+    assert unrelated not in warming.args[0] and "/vi/about/" not in warming.args[0]
+
+    pagecache.warm.call(*warming.args)
+
+    assert client.get(showing["its page"]).status_code == 301  # the renamed street's old address
+    showing["its page"] = street.get_absolute_url()
+    for what, url in showing.items():
+        response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        assert response["X-Page-Cache"] == "hit", what
+        text = gzip.decompress(response.content).decode()
+        # The home page shows some places only (highlights, and counts).
+        assert what == "home" or "Đường Mới Đổi Tên" in text, what
+    response = scan(client, plate, HTTP_ACCEPT_ENCODING="gzip")
+    assert response["X-Page-Cache"] == "hit"
+    assert "Đường Mới Đổi Tên" in gzip.decompress(response.content).decode()
+    for url in (unrelated, "/vi/about/"):  # never rendered again
+        assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_a_publish_the_worker_never_renders_is_stale_after_a_minute(
+    client, plate, held_tasks, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.PAGE_CACHE_FRESH_SECONDS = 3600
+    street = Street.objects.select_related("unit").get(pk=plate.place_id)
+    showing, unrelated = pages_of(street), unrelated_to(street)
+    for url in [showing["its commune"], unrelated]:
+        client.get(url)
+    street.name_vi = "Đường Mới Đổi Tên"
+    with django_capture_on_commit_callbacks(execute=True):
+        street.save()
+    assert client.get(showing["its commune"])["X-Page-Cache"] == "hit"
+    later = time.time() + pagecache.SWAP_SECONDS
+    monkeypatch.setattr(time, "time", lambda: later)
+    response = client.get(showing["its commune"])
+    assert "X-Page-Cache" not in response and "Đường Mới Đổi Tên" in response.content.decode()
+    assert client.get(unrelated)["X-Page-Cache"] == "hit"
+
+
+def test_after_a_publish_the_pages_showing_it_are_rendered_before_anyone_asks(
+    client, plate, django_capture_on_commit_callbacks
+):
+    street = Street.objects.select_related("unit").get(pk=plate.place_id)
+    for url in pages_of(street).values():
+        client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    street.name_vi = "Đường Mới Đổi Tên"
+    with django_capture_on_commit_callbacks(execute=True):
+        street.save()
+    with CaptureQueriesContext(connection) as queries:
+        for url in pages_of(street).values():  # its page at its new address too
+            response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+            assert response["X-Page-Cache"] == "hit", url
+            text = gzip.decompress(response.content).decode()
+            assert url == "/vi/" or "Đường Mới Đổi Tên" in text, url
+        for language in ("vi", "en"):
+            response = scan(
+                client, plate, HTTP_ACCEPT_LANGUAGE=language, HTTP_ACCEPT_ENCODING="gzip"
+            )
+            assert response["X-Page-Cache"] == "hit" and response["Content-Language"] == language
+    assert len(queries) == 0
+
+
+@pytest.mark.parametrize("tasks", ["run at once", "held"])
+def test_a_withdrawn_record_is_not_served_from_an_old_copy(
+    client, plate, settings, tasks, django_capture_on_commit_callbacks
+):
+    if tasks == "held":
+        settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    name = plate.place.name_vi
+    street = Street.objects.select_related("unit").get(pk=plate.place_id)
+    lists = [url for what, url in pages_of(street).items() if what != "its page"]
+    for url in lists:
+        client.get(url)
+    for language in ("vi", "en"):
+        scan(client, plate, HTTP_ACCEPT_LANGUAGE=language)
     street.status = Status.WITHDRAWN
-    street.save()
-    response = scan(client, plate)
-    assert response.status_code == 200
-    assert name not in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        street.save()
+    for language in ("vi", "en"):
+        response = scan(client, plate, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200
+        assert name not in response.content.decode()
+    assert client.get(street.get_absolute_url()).status_code == 404
+    for url in lists:
+        assert name not in client.get(url).content.decode(), url
 
 
 def test_public_pages_are_cached_and_revalidated_from_the_copy(client, plate):
@@ -176,7 +310,7 @@ def test_searches_and_staff_are_never_served_a_copy(client, plate, staff):
 def test_when_the_database_is_down_scans_and_pages_get_the_last_copy(client, plate, database_down):
     page = plate.place.get_absolute_url()
     before_scan, before_page = scan(client, plate), client.get(page)
-    Street.objects.filter(pk=plate.place_id).first().save()  # every copy is stale now
+    pagecache.bump()  # every copy is stale now
     database_down()
     visitor = Client(raise_request_exception=False)
     during_scan = visitor.get(f"/Q/{plate.code}", HTTP_USER_AGENT=BOT)
