@@ -351,6 +351,7 @@ class DemoLoader:
                 "lat": fact.get("lat"),
                 "lon": fact.get("lon"),
                 "unit": self.units.get(entry.get("unit_code")),
+                "translation_states": self.states(entry),
                 "status": Status.PUBLISHED,
             }
             external_id = f"demo:site:{slugify_vi(entry['name_vi'])}"

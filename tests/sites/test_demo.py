@@ -117,7 +117,7 @@ def test_the_chinese_drafts_state_no_number_or_name_the_vietnamese_lacks():
     content = json.loads(CONTENT_FILE.read_text(encoding="utf-8"))
     drafts = json.loads(drafts_file(languages.get("zh-hans")).read_text(encoding="utf-8"))
     added = []
-    for section in ("sites", "streets", "people"):
+    for section in ("sites", "more_sites", "streets", "people"):
         for key, texts in drafts[section].items():
             entry = content[section][key]
             vietnamese = json.dumps(entry, ensure_ascii=False).lower()
