@@ -48,6 +48,7 @@ from sites.models import (
     Photo,
     Place,
     PublishableModel,
+    Route,
     RouteStop,
     Source,
     Status,
@@ -125,11 +126,12 @@ ADVANCED = (
 )
 
 
-class PublishableForm(forms.ModelForm):
-    """The record's form plus the state of its text in each language. Only a reviewer may
-    mark a text reviewed; an editor's change to a reviewed text makes it a draft again."""
+class TextStatesForm(forms.ModelForm):
+    """A form of a model with text states (`TextStatesModel`) plus the state of its text in each
+    language. Only a reviewer may mark a text reviewed; an editor's change to a reviewed text
+    makes it a draft again."""
 
-    user = None  # set by PublishableAdmin.get_form
+    user = None  # set by the admin's get_form
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -145,6 +147,30 @@ class PublishableForm(forms.ModelForm):
                     field.disabled = True
                 else:
                     field.choices = [c for c in field.choices if c[0] != TextState.REVIEWED]
+
+    def changed_languages(self) -> set[str]:
+        languages = translated_fields(self._meta.model)
+        return {languages[f] for f in self.changed_data if languages.get(f, "*") != "*"}
+
+    def text_states(self) -> dict[str, str]:
+        states = dict(self.instance.translation_states)
+        reviewer = roles.can_publish(self.user)
+        changed = self.changed_languages()
+        for code, _name in settings.LANGUAGES:
+            chosen = self.cleaned_data.get(f"text_state_{code}") or states.get(code)
+            if not reviewer and code in changed and chosen == TextState.REVIEWED:
+                chosen = TextState.DRAFT
+            if chosen:
+                states[code] = chosen
+        return states
+
+
+class PublishableForm(TextStatesForm):
+    """The record's form: the text states, and the statuses the user may set."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        reviewer = roles.can_publish(self.user)
         status = self.fields.get("status")
         if status is not None and not reviewer:
             status.choices = [c for c in status.choices if c[0] in roles.EDITOR_STATUSES]
@@ -168,22 +194,6 @@ class PublishableForm(forms.ModelForm):
                 self.add_error(name, self.fields[name].error_messages["required"])
         return cleaned
 
-    def changed_languages(self) -> set[str]:
-        languages = translated_fields(self._meta.model)
-        return {languages[f] for f in self.changed_data if languages.get(f, "*") != "*"}
-
-    def text_states(self) -> dict[str, str]:
-        states = dict(self.instance.translation_states)
-        reviewer = roles.can_publish(self.user)
-        changed = self.changed_languages()
-        for code, _name in settings.LANGUAGES:
-            chosen = self.cleaned_data.get(f"text_state_{code}") or states.get(code)
-            if not reviewer and code in changed and chosen == TextState.REVIEWED:
-                chosen = TextState.DRAFT
-            if chosen:
-                states[code] = chosen
-        return states
-
 
 def text_state_form(model_form: type[forms.ModelForm]) -> type[forms.ModelForm]:
     """`model_form` with one "state of the text" choice per language of the site."""
@@ -203,6 +213,15 @@ def text_state_form(model_form: type[forms.ModelForm]) -> type[forms.ModelForm]:
 
 
 TEXT_STATE_FIELDS = [f"text_state_{code}" for code, _name in settings.LANGUAGES]
+
+
+class TextStatesAdminMixin:
+    """Hands the request's user to the form (`TextStatesForm.user`): which text states and
+    statuses it offers depends on the user's roles."""
+
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
 
 
 class FoldedSearchMixin:
@@ -229,6 +248,7 @@ class HistoryContext(HistoricalRecordContextHelper):
 
 
 class PublishableAdmin(
+    TextStatesAdminMixin,
     RoleAutocompleteMixin,
     RoleChoicesMixin,
     FoldedSearchMixin,
@@ -270,13 +290,9 @@ class PublishableAdmin(
         stored = self.model._default_manager.filter(pk=obj.pk).first()
         return stored is not None and can(request, "record.history", stored)
 
-    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
-
     def save_model(self, request: HttpRequest, obj: PublishableModel, form, change: bool) -> None:
         previous = type(obj).objects.filter(pk=obj.pk).values_list("status", flat=True).first()
-        if isinstance(form, PublishableForm):
+        if isinstance(form, TextStatesForm):
             obj.translation_states = form.text_states()
         # The content's one write path, as the API's and the import's: the form has validated
         # what the user typed; the roles refuse what the form never offered (a crafted request:
@@ -632,15 +648,20 @@ class RouteStopInline(admin.TabularInline):
     ordering = ["position"]
 
 
-class RouteAdmin(TabbedTranslationAdmin):
+class RouteAdmin(TextStatesAdminMixin, TabbedTranslationAdmin):
     """Walking routes: the stops in order; the length and walking time are computed from them
     on the page. Publishing a route asks the same rule as a record's status (roles)."""
 
     list_display = ["title", "status", "slug"]
     list_filter = ["status"]
     search_fields = ["slug", "title_vi", "title_en"]
-    fields = ["title", "summary", "body", "slug", "status", "external_id"]
+    form = text_state_form(TextStatesForm)
+    fields = ["title", "summary", "body", *TEXT_STATE_FIELDS, "slug", "status", "external_id"]
     inlines = [RouteStopInline]
+
+    def save_model(self, request: HttpRequest, obj: Route, form, change: bool) -> None:
+        obj.translation_states = form.text_states()
+        super().save_model(request, obj, form, change)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         field = super().formfield_for_choice_field(db_field, request, **kwargs)

@@ -69,22 +69,9 @@ MONTHS = {
         ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
     )
 }
-# Walking routes: (id, fields, the facts' site ids in walking order).
-ROUTES = [
-    (
-        "tam-thanh",
-        {
-            "title_vi": "Đi bộ ở Tam Thanh: động Nhị Thanh, động Tam Thanh, núi Tô Thị",
-            "title_en": "A walk in Tam Thanh: Nhị Thanh cave, Tam Thanh cave, Tô Thị mountain",
-            "summary_vi": "Ba danh thắng của phường Tam Thanh, theo thứ tự: động Nhị Thanh, "
-            "động Tam Thanh và núi Tô Thị.",
-            "summary_en": "Three scenic spots of Tam Thanh ward, in this order: Nhị Thanh cave, "
-            "Tam Thanh cave and Tô Thị mountain.",
-            "status": Status.PUBLISHED,
-        },
-        ["dong-nhi-thanh", "dong-chua-tam-thanh", "nui-to-thi"],
-    ),
-]
+# Walking routes: (id, the facts' site ids in walking order); their texts are CONTENT_FILE's
+# `routes`.
+ROUTES = [("tam-thanh", ["dong-nhi-thanh", "dong-chua-tam-thanh", "nui-to-thi"])]
 GITHUB_REF = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+):(?P<path>[^@]+)@(?P<commit>[0-9a-f]{7,40})$")
 # A ranking decision as the sheet writes it: "QĐ 2233/1995/QĐ-BVHTT, 06/06/1995" or "QĐ 4313/…
 # dated 31/12/2024 (per …)". An announcement without a number ("announced 23/11/2013") is no
@@ -233,12 +220,13 @@ class DemoLoader:
         key = key or name
         return {f"{name}_{s}": nfc(entry.get(f"{key}_{s}", "")) for s in languages.suffixes()}
 
-    def states(self, entry: dict) -> dict[str, str]:
-        """The record's `translation_states`: its machine-translated languages."""
+    def states(self, entry: dict, name: str = "name") -> dict[str, str]:
+        """The record's `translation_states`: the machine-translated languages its `name` field
+        has a text in."""
         return {
             code: TextState.MACHINE
             for code in self.machine
-            if entry.get(f"name_{languages.get(code).suffix}")
+            if entry.get(f"{name}_{languages.get(code).suffix}")
         }
 
     def load_people(self) -> None:
@@ -351,6 +339,7 @@ class DemoLoader:
                 "lat": fact.get("lat"),
                 "lon": fact.get("lon"),
                 "unit": self.units.get(entry.get("unit_code")),
+                "translation_states": self.states(entry),
                 "status": Status.PUBLISHED,
             }
             external_id = f"demo:site:{slugify_vi(entry['name_vi'])}"
@@ -371,14 +360,21 @@ class DemoLoader:
     def load_routes(self) -> None:
         """The demo's walking routes (`ROUTES`): only places the facts give coordinates for,
         and texts that say no more than the facts (which sites, in which ward, in which order)."""
-        for route_id, fields, stop_ids in ROUTES:
+        for route_id, stop_ids in ROUTES:
+            entry = self.content["routes"][route_id]
             places = [
                 Place.objects.filter(external_id=f"demo:site:{stop}").first() for stop in stop_ids
             ]
             if not all(place and place.has_coordinates for place in places):
                 self.report.skipped.append(f"route {route_id!r}: a stop has no coordinates")
                 continue
-            route = self.upsert(Route, f"demo:route:{route_id}", fields)
+            values = {
+                **self.text(entry, "title"),
+                **self.text(entry, "summary"),
+                "translation_states": self.states(entry, "title"),
+                "status": Status.PUBLISHED,
+            }
+            route = self.upsert(Route, f"demo:route:{route_id}", values)
             wanted = [(position, place.pk) for position, place in enumerate(places, start=1)]
             if list(route.stops.values_list("position", "place_id")) != wanted:
                 route.stops.all().delete()

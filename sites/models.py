@@ -266,11 +266,62 @@ class PublishableQuerySet(models.QuerySet):
         return written.filter(recorded)
 
 
-class PublishableModel(NormalizedTextModel):
-    """What every public record has: a slug, a status, timestamps and a folded search text."""
+class TextStatesModel(models.Model):
+    """Text in each language of the registry with its state (`TextState`): a language whose
+    text is a machine translation nobody has reviewed yet is labelled so on the public page."""
 
     # Fields whose translation must exist before a record counts as translated.
-    required_translations: tuple[str, ...] = ("name",)
+    required_translations: tuple[str, ...] = ()
+
+    translation_states = models.JSONField(
+        _("state of the text in each language"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Language code → draft, machine-translated draft or reviewed."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def missing_languages(self) -> list[str]:
+        """Language codes (other than the default) whose text is not written yet."""
+        missing = []
+        for code in languages.translations():
+            suffix = code.replace("-", "_")
+            if any(not getattr(self, f"{f}_{suffix}", "") for f in self.required_translations):
+                missing.append(code)
+        return missing
+
+    def text_state(self, language: str) -> str:
+        """The `TextState` of this record's text in `language`."""
+        if language in self.missing_languages():
+            return TextState.MISSING
+        return self.translation_states.get(language) or TextState.DRAFT
+
+    @property
+    def machine_translated(self) -> bool:
+        """True when the text in the active language is a machine translation nobody has
+        reviewed yet: public pages must say so (template-ready: `record.machine_translated`)."""
+        return self.text_state(translation.get_language() or "") == TextState.MACHINE
+
+    @property
+    def machine_translation_note(self) -> str:
+        """The sentence a public page shows above machine-translated text, or ""."""
+        if not self.machine_translated:
+            return ""
+        return str(
+            _(
+                "This text was translated by machine and has not been checked yet; it may "
+                "contain mistakes."
+            )
+        )
+
+
+class PublishableModel(TextStatesModel, NormalizedTextModel):
+    """What every public record has: a slug, a status, timestamps and a folded search text."""
+
+    required_translations = ("name",)
 
     slug = models.SlugField(
         _("address (slug)"),
@@ -297,13 +348,6 @@ class PublishableModel(NormalizedTextModel):
             "A stable identifier from the spreadsheet or system the record came from; "
             "re-importing the same row updates this record instead of adding a new one."
         ),
-    )
-    translation_states = models.JSONField(
-        _("state of the text in each language"),
-        default=dict,
-        blank=True,
-        editable=False,
-        help_text=_("Language code → draft, machine-translated draft or reviewed."),
     )
     merged_into = models.ForeignKey(
         "self",
@@ -402,39 +446,6 @@ class PublishableModel(NormalizedTextModel):
 
     def search_names(self) -> list[str]:
         return translated_names(self, "name")
-
-    def missing_languages(self) -> list[str]:
-        """Language codes (other than the default) whose text is not written yet."""
-        missing = []
-        for code in languages.translations():
-            suffix = code.replace("-", "_")
-            if any(not getattr(self, f"{f}_{suffix}", "") for f in self.required_translations):
-                missing.append(code)
-        return missing
-
-    def text_state(self, language: str) -> str:
-        """The `TextState` of this record's text in `language`."""
-        if language in self.missing_languages():
-            return TextState.MISSING
-        return self.translation_states.get(language) or TextState.DRAFT
-
-    @property
-    def machine_translated(self) -> bool:
-        """True when the text in the active language is a machine translation nobody has
-        reviewed yet: public pages must say so (template-ready: `record.machine_translated`)."""
-        return self.text_state(translation.get_language() or "") == TextState.MACHINE
-
-    @property
-    def machine_translation_note(self) -> str:
-        """The sentence a public page shows above machine-translated text, or ""."""
-        if not self.machine_translated:
-            return ""
-        return str(
-            _(
-                "This text was translated by machine and has not been checked yet; it may "
-                "contain mistakes."
-            )
-        )
 
     @property
     def name_default(self) -> str:
@@ -1604,9 +1615,11 @@ class RouteQuerySet(PublishableQuerySet):
         return self.filter(stops__place__in=places).distinct()
 
 
-class Route(NormalizedTextModel):
+class Route(TextStatesModel, NormalizedTextModel):
     """A walking route through published places, in order, with its own title and texts in
     each language of the registry; published by the same rule as places (`published_q`)."""
+
+    required_translations = ("title",)
 
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(

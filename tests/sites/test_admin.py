@@ -159,3 +159,20 @@ def test_the_admin_has_a_chinese_tab_with_its_text_state(demo, staff_client):
     assert "Chi Lăng 关隘" in html
     changelist = staff_client.get(reverse("admin:sites_relic_changelist"))
     assert 'class="text-machine" title="中文: ' in changelist.content.decode()
+
+
+def test_a_reviewer_marks_a_routes_chinese_reviewed_and_its_label_goes(demo, staff_client):
+    from sites.models import Route, TextState
+    from tests.workflow.forms import form_values
+
+    route = Route.objects.get(external_id="demo:route:tam-thanh")
+    url = reverse("admin:sites_route_change", args=[route.pk])
+    data = form_values(staff_client.get(url).content.decode(), "route_form")
+    assert data["text_state_zh-hans"] == [TextState.MACHINE]
+    data["text_state_zh-hans"] = [TextState.REVIEWED]
+    assert staff_client.post(url, data).status_code == 302
+    route.refresh_from_db()
+    assert route.translation_states["zh-hans"] == TextState.REVIEWED
+    page = staff_client.get(route.get_absolute_url().replace("/vi/", "/zh-hans/", 1))
+    assert "Tam Thanh 步行游" in page.content.decode()
+    assert "本文由机器翻译" not in page.content.decode()

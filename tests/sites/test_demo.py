@@ -9,7 +9,17 @@ from django.core.management import call_command
 from lib import languages
 from lib.text import slugify_vi
 from sites.demo import CONTENT_FILE, FACTS_FILE, drafts_file
-from sites.models import Person, PersonLink, Place, Relic, ScenicSpot, Source, Street, TextState
+from sites.models import (
+    Person,
+    PersonLink,
+    Place,
+    Relic,
+    Route,
+    ScenicSpot,
+    Source,
+    Street,
+    TextState,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +111,17 @@ def test_the_demos_chinese_is_labelled_a_machine_translated_draft(demo, client):
     assert "translated by machine" not in english
 
 
+def test_the_demo_routes_chinese_is_labelled_a_machine_translated_draft(demo, client):
+    route = Route.objects.get(external_id="demo:route:tam-thanh")
+    assert route.translation_states == {"zh-hans": TextState.MACHINE}
+    url = route.get_absolute_url()
+    chinese = client.get(url.replace("/vi/", "/zh-hans/", 1)).content.decode()
+    assert "Tam Thanh 步行游" in chinese
+    assert "本文由机器翻译，尚未经过核对，可能有错误。" in chinese
+    english = client.get(url.replace("/vi/", "/en/", 1)).content.decode()
+    assert "A walk in Tam Thanh" in english and "translated by machine" not in english
+
+
 def numbers(text: str) -> set[int]:
     """The numbers a text states, "1.541" and "1,541" read as 1541."""
     return {int(n) for n in re.findall(r"\d+", re.sub(r"(?<=\d)[.,](?=\d{3}\b)", "", text))}
@@ -117,7 +138,7 @@ def test_the_chinese_drafts_state_no_number_or_name_the_vietnamese_lacks():
     content = json.loads(CONTENT_FILE.read_text(encoding="utf-8"))
     drafts = json.loads(drafts_file(languages.get("zh-hans")).read_text(encoding="utf-8"))
     added = []
-    for section in ("sites", "streets", "people"):
+    for section in ("sites", "more_sites", "streets", "people", "routes"):
         for key, texts in drafts[section].items():
             entry = content[section][key]
             vietnamese = json.dumps(entry, ensure_ascii=False).lower()
