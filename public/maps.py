@@ -138,9 +138,9 @@ def province_map(units: list[AdminUnit], with_places: set[int]) -> SafeString:
         % {"total": len(drawn), "n": len(linked)},
         points=linked,
         borders=[boundaries[unit.pk][1] for unit in drawn],
-        # A province 127 km wide in 260 units: 2.5 units (about 1.2 km) of simplification keeps
+        # A province 127 km wide in 260 units: 3 units (about 1.5 km) of simplification keeps
         # every commune's shape recognisable and the home page's map within 2 KB.
-        tolerance=2.5,
+        tolerance=3,
         width=260,
         max_height=260,
         id_prefix="province-map",

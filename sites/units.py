@@ -9,6 +9,8 @@ import datetime
 import json
 from pathlib import Path
 
+from django.db import transaction
+
 from lib import geo
 from lib.text import nfc, slugify_vi
 
@@ -49,8 +51,10 @@ def name_columns(unit_model: type) -> set[str]:
     return {column for column in (f"name_{suffix}" for suffix in NAMES) if column in columns}
 
 
+@transaction.atomic
 def load_units(unit_model: type, path: Path = UNITS_FILE) -> int:
-    """Creates or updates the units by official code; returns how many were written."""
+    """Creates or updates the units by official code, all or none (one commit: what follows a
+    change, such as the bulk files' rebuild, runs once); returns how many were written."""
     features = json.loads(path.read_text(encoding="utf-8"))["features"]
     province = None
     count = 0

@@ -1416,12 +1416,15 @@ DOORS: dict[str, Door] = {
         listed(lambda w: reverse("sites:search"), named("street"), q="noi thu"), "sites:search"
     ),
     "public: sitemap": door(listed(lambda w: reverse("sitemap"), named("street")), "sitemap"),
-    # Pages that list no record in full (highlights, the shell): every page a role opens is
-    # searched for what it may not read, these too.
+    # Pages that list no record in full (highlights, the shell, the indexes of people and of
+    # communes and wards): every page a role opens is searched for what it may not read, these
+    # too.
     **{
         f"public: {name}": door(opens(lambda w, name=name: reverse(name)), name)
         for name in (
             "sites:home",
+            "sites:people",
+            "sites:units",
             "sites:about",
             "sites:offline",
             "plate-code",
@@ -1640,6 +1643,8 @@ TABLE: dict[str, tuple[frozenset[str], ...]] = {
     "public: search":                     (P,     P,     P,     P,     P,     P,     P),
     "public: sitemap":                    (P,     P,     P,     P,     P,     P,     P),
     "public: sites:home":                 (A,     A,     A,     A,     A,     A,     A),
+    "public: sites:people":               (A,     A,     A,     A,     A,     A,     A),
+    "public: sites:units":                (A,     A,     A,     A,     A,     A,     A),
     "public: sites:about":                (A,     A,     A,     A,     A,     A,     A),
     "public: sites:offline":              (A,     A,     A,     A,     A,     A,     A),
     "public: plate-code":                 (A,     A,     A,     A,     A,     A,     A),
