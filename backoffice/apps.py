@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.apps import TasksAppConfig
 
 
 class BackofficeConfig(AppConfig):
@@ -8,3 +9,11 @@ class BackofficeConfig(AppConfig):
 
     name = "backoffice"
     verbose_name = _("Administration")
+
+
+class TaskQueueConfig(TasksAppConfig):
+    """django-tasks-db's queue, named in the staff's language in the admin (its own name,
+    "Tasks Database Backend", is not translatable)."""
+
+    default = False
+    verbose_name = _("Background tasks")

@@ -179,8 +179,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     # Counts failed admin logins per username and address and locks them out for a while.
     "axes",
-    # The background work's queue: tasks stored in the database, run by `manage.py db_worker`.
-    "django_tasks_db",
+    # The background work's queue: tasks stored in the database, run by `manage.py db_worker`
+    # (django-tasks-db's app, named in Vietnamese in the admin).
+    "backoffice.apps.TaskQueueConfig",
     # Our apps, from the bottom floor up (the import contract in pyproject.toml keeps it so):
     # content, plates, then the visitor site, the API and the workflow, the admin composed from
     # them all, and the edge (page cache, static mode). Pure helpers live in lib/ (not an app).

@@ -85,7 +85,7 @@ def test_the_language_switch_of_an_updating_page_keeps_the_code(client, street):
     assert f'data-direct="/en/code/?code={plate.code}" data-lang="en"' in html
     english = client.get(f"/en/code/?code={plate.code}")
     assert english["Content-Language"] == "en"
-    assert "<h1>The information for this plate is being updated</h1>" in english.content.decode()
+    assert "<h1>The page for this plate has been withdrawn</h1>" in english.content.decode()
 
 
 def test_a_typed_code_of_a_merged_record_opens_the_survivor(client, plate, street):

@@ -34,9 +34,15 @@ def street(unit, name: str, **fields) -> Street:
         "status": Status.PUBLISHED,
         "summary_vi": "Tóm tắt.",
         "body_vi": "Nội dung.",
-        **{f"{f}_{languages.get(c).suffix}": f"{name} ({c})" for f in ("name",) for c in ["en"]},
-        **{f"summary_{languages.get(c).suffix}": "Summary." for c in languages.translations()},
-        **{f"body_{languages.get(c).suffix}": "Body." for c in languages.translations()},
+        **{
+            f"{field}_{languages.get(code).suffix}": text
+            for code in languages.translations()
+            for field, text in (
+                ("name", f"{name} ({code})"),
+                ("summary", "Summary."),
+                ("body", "Body."),
+            )
+        },
         **fields,
     }
     return Street.objects.create(name_vi=name, **values)
