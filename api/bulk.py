@@ -2,9 +2,11 @@
 portals, harvesters and mappers that take a dataset rather than query it.
 
 A file holds exactly what the API's whole-list exports give an anonymous client, in every
-language (`?lang=all`): the CSV, the GeoJSON for datasets on a map, and a README with the licence
-and the attribution. Only published records, then (the exports read through `sites.roles`, built
-on `published_q`): a record withdrawn or unpublished leaves the file at the next rebuild.
+language (`?lang=all`): the CSV, the GeoJSON for datasets on a map (routes: a LineString each),
+the JSON of every page for datasets whose records nest (routes and their stops), and a README
+with the licence and the attribution. Only published records, then (the exports read through
+`sites.roles` or `.published()`, built on `published_q`): a record withdrawn or unpublished
+leaves the file at the next rebuild.
 
 Files live in Django's default storage (MEDIA_ROOT or S3), under `opendata/`, named after the
 hash of their bytes (`places-<16 hex>.zip`): building the same content again writes nothing, a
@@ -35,10 +37,12 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import HttpRequest, QueryDict
 from django.tasks import task
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from api.renderers import attribution
-from api.views import PersonViewSet, PlaceViewSet, PlateViewSet, UnitViewSet
+from api.views import PersonViewSet, PlaceViewSet, PlateViewSet, RouteViewSet, UnitViewSet
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +70,7 @@ DATASETS = {
         Dataset("people", PersonViewSet, ("csv",)),
         Dataset("units", UnitViewSet, ("csv", "geojson")),
         Dataset("plates", PlateViewSet, ("csv",)),
+        Dataset("routes", RouteViewSet, ("json", "geojson")),
     )
 }
 
@@ -90,14 +95,28 @@ class PublicRequest(HttpRequest):
         return urlsplit(settings.PUBLIC_BASE_URL).scheme
 
 
-def export(dataset: Dataset, format: str) -> bytes:
-    """The API's whole-list export of `dataset` in `format`, every language, unthrottled."""
+def get(dataset: Dataset, query: dict[str, str]) -> Response:
+    """An anonymous, unthrottled GET of the list of `dataset`, every language."""
     view = dataset.view.as_view({"get": "list"}, throttle_classes=[])
-    response = view(PublicRequest(dataset.path, {"format": format, "lang": "all"}))
+    response = view(PublicRequest(dataset.path, {**query, "lang": "all"}))
     response.render()
     if response.status_code != 200:
-        raise RuntimeError(f"The {format} export of {dataset.name} answered {response.status_code}")
-    return response.content
+        raise RuntimeError(f"{dataset.path}?{query} answered {response.status_code}")
+    return response
+
+
+def export(dataset: Dataset, format: str) -> bytes:
+    """The API's whole-list export of `dataset` in `format`; for JSON, which the API pages, the
+    results of every page in one array."""
+    if format != "json":
+        return get(dataset, {"format": format}).content
+    results, page = [], 1
+    while True:
+        data = get(dataset, {"page": str(page), "page_size": str(settings.API_MAX_PAGE_SIZE)}).data
+        results += data["results"]
+        if not data["next"]:
+            return JSONRenderer().render(results)
+        page += 1
 
 
 def readme(dataset: Dataset) -> str:
@@ -108,7 +127,8 @@ def readme(dataset: Dataset) -> str:
         f"Licence: {licence['name']} ({licence['url']})\n"
         f"Attribution: {attribution()}\n\n"
         "Everything published on the portal, nothing else, in every language: a column or "
-        "property `name.vi`, `name.en`... per language.\n"
+        "property `name.vi`, `name.en`... per language (in JSON, an object per text: "
+        '{"vi": ..., "en": ...}).\n'
     )
 
 

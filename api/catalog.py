@@ -1,7 +1,8 @@
 """The open data's DCAT catalogue (DCAT-AP 3), for national portals and CKAN harvesters: who
 publishes it, whom to write to, and one dataset per bulk file (`api.bulk.DATASETS`), each with
 its licence, spatial extent (the province), last modification and distributions: the JSON API,
-the CSV and GeoJSON exports and the bulk file, with their media types.
+the CSV and GeoJSON exports and the bulk file, with their media types. (The JSON a bulk file may
+hold is the API's pages in one array: the API distribution stands for it.)
 
 Served as JSON-LD (`/api/catalog.jsonld`) and Turtle (`/api/catalog.ttl`) from one graph.
 Controlled vocabularies are the EU's, as DCAT-AP asks: file types, languages, data themes,
@@ -74,6 +75,15 @@ TEXTS = {
         ),
         ("REGI",),
     ),
+    "routes": (
+        _("Walking routes"),
+        _(
+            "Walking routes through the province's published places: titles and texts in "
+            "every language, the stops in walking order, the length and walking time, and each "
+            "route as a line on the map."
+        ),
+        ("EDUC", "REGI"),
+    ),
 }
 
 
@@ -137,7 +147,8 @@ def catalogue_graph() -> Graph:
     for description in in_languages(
         _(
             "Open data of Lạng Sơn province's streets, relics, scenic spots, the people linked "
-            "to them, its communes and wards and its QR nameplates."
+            "to them, the walking routes through them, its communes and wards and its QR "
+            "nameplates."
         )
     ):
         graph.add((catalogue, DCTERMS.description, description))
@@ -220,6 +231,7 @@ def distributions(graph, dataset, licence, file, modified) -> list[URIRef]:
                 ),
             )
             for format in dataset.formats
+            if format != "json"  # the API's pages, offered above
         ),
     ]
     bulk_url = absolute(reverse("api:bulk-file", kwargs={"name": dataset.name}))

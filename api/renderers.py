@@ -136,6 +136,15 @@ def point(lon: float | None, lat: float | None) -> dict | None:
     return {"type": "Point", "coordinates": [lon, lat]}
 
 
+def line_string(positions: Iterable[tuple[float | None, float | None]]) -> dict | None:
+    """A GeoJSON LineString through (lon, lat) positions in order, leaving out those without
+    coordinates; None when fewer than two remain (RFC 7946 asks for two at least)."""
+    coordinates = [[lon, lat] for lon, lat in positions if lon is not None and lat is not None]
+    if len(coordinates) < 2:
+        return None
+    return {"type": "LineString", "coordinates": coordinates}
+
+
 def multipolygon(geometry: dict | None) -> dict | None:
     """A Polygon as a one-part MultiPolygon: a layer of one geometry type, which QGIS opens as
     one layer instead of asking which of two sub-layers to load."""

@@ -16,8 +16,15 @@ from rest_framework.response import Response
 from api.filters import PersonFilter, PlaceFilter, PlateFilter, UnitFilter
 from api.generics import RecordViewSet, WritableMixin
 from api.osm import place_tags, unit_tags
-from api.renderers import CSVRenderer, GeoJSONRenderer, feature, multipolygon, point
-from api.schema import list_responses
+from api.renderers import (
+    CSVRenderer,
+    GeoJSONRenderer,
+    feature,
+    line_string,
+    multipolygon,
+    point,
+)
+from api.schema import FeatureCollectionSerializer, list_responses
 from api.serializers import (
     PersonDetailSerializer,
     PersonInputSerializer,
@@ -277,8 +284,13 @@ class PlateViewSet(RecordViewSet):
     list=extend_schema(
         summary="List walking routes",
         description="Published walking routes, 50 a page in id order, each with its published "
-        "stops in walking order, its length and walking time.",
-        responses={(200, "application/json"): RouteSerializer(many=True)},
+        "stops in walking order, its length and walking time. `format=geojson` gives the whole "
+        "list as an RFC 7946 FeatureCollection: each route a LineString through its published "
+        "stops in order (null when fewer than two have coordinates).",
+        responses={
+            (200, "application/json"): RouteSerializer(many=True),
+            (200, "application/geo+json"): FeatureCollectionSerializer,
+        },
     ),
     retrieve=extend_schema(
         summary="One walking route",
@@ -293,7 +305,7 @@ class PlateViewSet(RecordViewSet):
 )
 class RouteViewSet(RecordViewSet):
     serializer_class = RouteSerializer
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
     lookup_field = "slug"
     export_name = "routes"
 
@@ -303,6 +315,15 @@ class RouteViewSet(RecordViewSet):
             Route.objects.published()
             .prefetch_related(Prefetch("stops", queryset=stops))
             .order_by("id")
+        )
+
+    def feature(self, record: Route, data: dict) -> dict:
+        # The stops are the line itself; the properties name them in order (place ids).
+        stops = data["stops"]
+        return feature(
+            id=data["slug"],
+            geometry=line_string((stop["lon"], stop["lat"]) for stop in stops),
+            properties={**data, "stops": [stop["place"]["id"] for stop in stops]},
         )
 
 

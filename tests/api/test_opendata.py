@@ -6,13 +6,15 @@ import json
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 from api import bulk
-from sites.models import Status
+from api.catalog import FORMATS
+from sites.models import Route, RouteStop, Status
 from sites.services import record_save
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +28,13 @@ def bulk_rows(response, name: str, member: str) -> str:
         return archive.read(f"{name}.{member}" if member != "README" else "README.txt").decode(
             "utf-8-sig"
         )
+
+
+def patch_storage(monkeypatch, name: str, value) -> None:
+    """Patches the storage behind the lazy default_storage: patched on the lazy object, the undo
+    at teardown fails (it deletes from whichever storage is wrapped by then)."""
+    getattr(default_storage, name)  # sets the storage up
+    monkeypatch.setattr(default_storage._wrapped, name, value)
 
 
 # --- the catalogue ---------------------------------------------------------------------------
@@ -56,7 +65,7 @@ def test_the_catalogue_has_dcat_aps_required_properties(catalogue):
     assert catalogue.value(publisher, FOAF.name)
     datasets = set(catalogue.objects(catalog, DCAT.dataset))
     names = {str(dataset).rsplit("#", 1)[1] for dataset in datasets}
-    assert names == {"places", "people", "units", "plates"}
+    assert names == {"places", "people", "units", "plates", "routes"}
     for dataset in datasets:
         titles = {title.language: str(title) for title in catalogue.objects(dataset, DCTERMS.title)}
         assert titles["vi"] and titles["en"] and titles["vi"] != titles["en"]
@@ -70,8 +79,10 @@ def test_the_catalogue_has_dcat_aps_required_properties(catalogue):
             assert catalogue.value(distribution, DCAT.accessURL)
             assert catalogue.value(distribution, DCTERMS.license) == CC_BY
             assert catalogue.value(distribution, DCAT.mediaType)
-        media = {str(catalogue.value(d, DCAT.mediaType)).rsplit("/", 2)[-1] for d in distributions}
-        assert {"json", "csv", "zip"} <= media
+        # The API, each whole-list export and the bulk file, each with its media type.
+        media = {str(catalogue.value(d, DCAT.mediaType)).split("types/")[1] for d in distributions}
+        formats = ("json", *bulk.DATASETS[str(dataset).rsplit("#", 1)[1]].formats, "zip")
+        assert media == {FORMATS[format][1] for format in formats}
 
 
 def test_places_come_as_the_api_geojson_csv_and_the_bulk_file(catalogue, settings):
@@ -88,6 +99,30 @@ def test_places_come_as_the_api_geojson_csv_and_the_bulk_file(catalogue, setting
     assert downloads[iana + "text/csv"].endswith("/api/v1/places/?format=csv&lang=all")
     assert downloads[iana + "application/zip"] == f"{base}/api/bulk/places.zip"
     assert catalogue.value(places, DCTERMS.license) == CC_BY
+
+
+def test_routes_come_as_the_api_geojson_and_the_bulk_file(catalogue, settings):
+    base = settings.PUBLIC_BASE_URL
+    routes = URIRef(f"{base}/api/catalog.jsonld#routes")
+    titles = {title.language: str(title) for title in catalogue.objects(routes, DCTERMS.title)}
+    assert titles["en"] == "Walking routes" and titles["vi"] == "Tuyến đi bộ"
+    access = {
+        str(catalogue.value(d, DCAT.mediaType)).split("media-types/")[1]: (
+            str(catalogue.value(d, DCAT.accessURL)),
+            catalogue.value(d, DCAT.downloadURL),
+        )
+        for d in catalogue.objects(routes, DCAT.distribution)
+    }
+    assert access["application/json"] == (f"{base}/api/v1/routes/", None)
+    assert str(access["application/geo+json"][1]) == (
+        f"{base}/api/v1/routes/?format=geojson&lang=all"
+    )
+    assert str(access["application/zip"][1]) == f"{base}/api/bulk/routes.zip"
+    assert catalogue.value(routes, DCTERMS.license) == CC_BY
+    assert catalogue.value(routes, DCTERMS.modified) is not None
+    assert catalogue.value(routes, DCTERMS.spatial) == catalogue.value(
+        URIRef(f"{base}/api/catalog.jsonld#places"), DCTERMS.spatial
+    )
 
 
 # --- bulk files -----------------------------------------------------------------------------
@@ -107,6 +142,67 @@ def test_a_bulk_file_holds_every_published_place_and_nothing_else(client, record
     csv = bulk_rows(response, "places", "csv")
     assert "Phố Đã Rút" not in csv and "Đền Nháp" not in csv
     assert "CC BY 4.0" in bulk_rows(response, "places", "README")
+
+
+@pytest.fixture
+def routes(records) -> dict:
+    """A published route whose stops are a published relic, a draft one, a published street and
+    a published cave without coordinates, in that order; and a draft route."""
+    walk = Route.objects.create(
+        title_vi="Dạo quanh Kỳ Cùng", title_en="A walk by the Kỳ Cùng", status=Status.PUBLISHED
+    )
+    for position, place in enumerate(("temple", "draft", "street", "cave"), start=1):
+        RouteStop.objects.create(route=walk, place=records[place], position=position)
+    draft = Route.objects.create(title_vi="Tuyến Nháp", status=Status.DRAFT)
+    RouteStop.objects.create(route=draft, place=records["street"], position=1)
+    return {"walk": walk, "draft": draft}
+
+
+def test_the_routes_bulk_file_holds_published_routes_and_stops_in_every_language(
+    client, records, routes
+):
+    response = client.get("/api/bulk/routes.zip")
+    assert response.status_code == 200
+    (route,) = json.loads(bulk_rows(response, "routes", "json"))
+    assert route["slug"] == routes["walk"].slug
+    assert set(route["title"]) == {code for code, _name in settings.LANGUAGES}
+    assert route["title"]["vi"] == "Dạo quanh Kỳ Cùng"
+    assert route["title"]["en"] == "A walk by the Kỳ Cùng"
+    published = [records[name].pk for name in ("temple", "street", "cave")]
+    assert [stop["place"]["id"] for stop in route["stops"]] == published
+    geojson = json.loads(bulk_rows(response, "routes", "geojson"))
+    assert geojson["license"]["url"] == str(CC_BY)
+    (line,) = geojson["features"]
+    # The published stops in order; the cave has no coordinates and the draft stays out.
+    temple, street = records["temple"], records["street"]
+    assert line["geometry"] == {
+        "type": "LineString",
+        "coordinates": [[temple.lon, temple.lat], [street.lon, street.lat]],
+    }
+    assert line["properties"]["title.vi"] == "Dạo quanh Kỳ Cùng"
+    assert line["properties"]["stops"] == published
+    assert line["properties"]["length_m"] == route["length_m"]
+    assert "Tuyến Nháp" not in bulk_rows(response, "routes", "json")
+    assert "CC BY 4.0" in bulk_rows(response, "routes", "README")
+
+
+def test_a_route_or_stop_change_rebuilds_the_routes_file(
+    client, records, routes, django_capture_on_commit_callbacks
+):
+    before = client.get("/api/bulk/routes.zip")
+    stop = RouteStop.objects.get(route=routes["walk"], place=records["street"])
+    with django_capture_on_commit_callbacks(execute=True):
+        stop.delete()
+    after = json.loads(bulk_rows(client.get("/api/bulk/routes.zip"), "routes", "json"))
+    assert records["street"].pk not in [s["place"]["id"] for s in after[0]["stops"]]
+    walk = routes["walk"]
+    walk.status = Status.DRAFT
+    with django_capture_on_commit_callbacks(execute=True):
+        walk.save()
+    last = client.get("/api/bulk/routes.zip")
+    assert json.loads(bulk_rows(last, "routes", "json")) == []
+    assert last["ETag"] != before["ETag"]
+    assert len(bulk.stored_files("routes")) == 1
 
 
 def test_a_client_taking_gzip_gets_a_length_and_a_validator_too(client, records):
@@ -165,7 +261,7 @@ def test_a_storage_that_fails_is_a_503_not_a_500(client, records, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("bucket unreachable")
 
-    monkeypatch.setattr(default_storage, "listdir", broken)
+    patch_storage(monkeypatch, "listdir", broken)
     response = client.get("/api/bulk/places.zip")
     assert response.status_code == 503
     assert response.json()["code"] == "file_unavailable"
@@ -272,9 +368,7 @@ def test_staff_systems_set_wikidata_ids_through_the_api(token_client, records):
 def test_a_built_file_is_served_without_building_it_again(client, records, monkeypatch):
     real_exists = default_storage.exists
     # As in S3, where a folder is only a prefix: no object "opendata" ever exists.
-    monkeypatch.setattr(
-        default_storage, "exists", lambda name: name != bulk.FOLDER and real_exists(name)
-    )
+    patch_storage(monkeypatch, "exists", lambda name: name != bulk.FOLDER and real_exists(name))
     first = client.get("/api/bulk/places.zip")
     builds = []
     monkeypatch.setattr(bulk, "build", lambda dataset: builds.append(dataset) or b"")
