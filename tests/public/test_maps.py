@@ -117,6 +117,8 @@ def test_the_route_page_lists_and_draws_the_stops_in_order(route):
     assert len([p for p in svg.iter(SVG + "path") if p.get("stroke-width") == "3"]) == 1
     assert "about 30 minutes" in html
     assert map_share(html) <= MAP_BUDGET
+    # It can be listened to: the title, the summary, the stops in order and the text.
+    assert 'data-listen="main h1, main .lead, main ol.plain a, main .text"' in html
     assert url_of(route) in page("/en/")
 
 
