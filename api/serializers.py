@@ -254,6 +254,17 @@ class NarrationSerializer(serializers.Serializer):
         return urljoin(settings.PUBLIC_BASE_URL + "/", narration.url)
 
 
+def narration_field() -> NarrationSerializer:
+    """A record's recordings, as places and people list them."""
+    return NarrationSerializer(
+        many=True,
+        read_only=True,
+        source="narrations",
+        help_text="Recordings of the record's text read aloud, one per language at most: the "
+        "text in that language is the transcript.",
+    )
+
+
 class FormerNameSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
     until_year = serializers.IntegerField(read_only=True, allow_null=True)
@@ -434,13 +445,7 @@ class PlaceDetailSerializer(PlaceSerializer):
     )
     sources = SourceSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
-    narration = NarrationSerializer(
-        many=True,
-        read_only=True,
-        source="narrations",
-        help_text="Recordings of the record's text read aloud, one per language at most: the "
-        "text in that language is the transcript.",
-    )
+    narration = narration_field()
 
 
 class PlaceSavedSerializer(PlaceDetailSerializer):
@@ -494,13 +499,7 @@ class PersonDetailSerializer(PersonSerializer):
     )
     sources = SourceSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
-    narration = NarrationSerializer(
-        many=True,
-        read_only=True,
-        source="narrations",
-        help_text="Recordings of the record's text read aloud, one per language at most: the "
-        "text in that language is the transcript.",
-    )
+    narration = narration_field()
 
     @extend_schema_field(PlaceLinkSerializer(many=True))
     def get_places(self, person: Person) -> list[dict]:

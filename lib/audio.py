@@ -31,6 +31,8 @@ from mutagen.mp4 import MP4, Atoms
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
+from lib.uploads import AcceptsFormats
+
 # The extension a stored file gets, and the type it is served as, by format.
 FORMATS = {
     "mp3": ("mp3", "audio/mpeg"),
@@ -208,8 +210,10 @@ def content_type(name: str) -> str:
 # --- fields ------------------------------------------------------------------------------------
 
 
-class AudioFormField(forms.FileField):
+class AudioFormField(AcceptsFormats, forms.FileField):
     """A recording checked by check_audio; the checked bytes travel with the upload."""
+
+    accept = ACCEPT
 
     def to_python(self, data):
         upload = super().to_python(data)
@@ -217,12 +221,6 @@ class AudioFormField(forms.FileField):
             return None
         upload._audio = check_audio(upload)
         return upload
-
-    def widget_attrs(self, widget: forms.Widget) -> dict:
-        attrs = super().widget_attrs(widget)
-        if isinstance(widget, forms.FileInput) and "accept" not in widget.attrs:
-            attrs["accept"] = ACCEPT
-        return attrs
 
 
 def checked(upload: File) -> Audio:

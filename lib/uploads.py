@@ -318,9 +318,24 @@ def stored_name(data: bytes) -> str:
 # --- fields ------------------------------------------------------------------------------------
 
 
-class PhotoFormField(forms.ImageField):
+class AcceptsFormats:
+    """A file form field whose file picker offers only the formats it accepts (`accept`, a
+    list of media types); the check itself reads the content."""
+
+    accept = ""
+
+    def widget_attrs(self, widget: forms.Widget) -> dict:
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.FileInput) and "accept" not in widget.attrs:
+            attrs["accept"] = self.accept
+        return attrs
+
+
+class PhotoFormField(AcceptsFormats, forms.ImageField):
     """An image upload checked by validate_photo (in place of Django's own check, whose
     messages do not say what is wrong)."""
+
+    accept = ACCEPT
 
     default_validators = []  # the format is checked from the content, not the file name
 
@@ -331,12 +346,6 @@ class PhotoFormField(forms.ImageField):
         validate_photo(upload)
         upload._photo_checked = True
         return upload
-
-    def widget_attrs(self, widget: forms.Widget) -> dict:
-        attrs = super().widget_attrs(widget)
-        if isinstance(widget, forms.FileInput) and "accept" not in widget.attrs:
-            attrs["accept"] = ACCEPT
-        return attrs
 
 
 def validate_new_photo(value: File) -> None:
