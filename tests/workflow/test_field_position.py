@@ -40,7 +40,7 @@ def test_a_place_without_coordinates_is_offered_its_plate_position(own_street, r
     plate = installed(own_street, NEAR_END)
     client = client_for(reviewer)
     page = client.get(change_url(own_street)).content.decode()
-    assert "Dùng vị trí của biển đã lắp" in page
+    assert "Dùng vị trí của biển đã gắn" in page
     assert plate.code in page and "chưa có tọa độ" in page
 
     response = client.post(use_url(own_street))
@@ -49,7 +49,7 @@ def test_a_place_without_coordinates_is_offered_its_plate_position(own_street, r
     assert (street.lat, street.lon) == NEAR_END
     assert street.end_lat is None
     assert street.history.first().history_change_reason.endswith(plate.code)
-    assert "Dùng vị trí của biển đã lắp" not in client.get(change_url(street)).content.decode()
+    assert "Dùng vị trí của biển đã gắn" not in client.get(change_url(street)).content.decode()
 
 
 def test_coordinates_close_to_the_plate_are_left_alone(own_street):
