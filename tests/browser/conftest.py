@@ -115,6 +115,12 @@ def site(live_server, settings) -> Site:
     from tests.conftest import jpeg_bytes
 
     settings.ROOT_URLCONF = "tests.browser.urls"
+    # Setting the site up is not what these tests look at: the work each commit queues (the
+    # page cache's warming, the open-data files) waits, as it does until a worker comes to
+    # it, instead of running inside each step; the photo's renditions, which the pages need,
+    # are made here. The tests themselves run every task at once, as the suite does.
+    running = settings.TASKS
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     # The communes and wards come from a data migration, and a live-server test starts from
     # the database the previous one emptied (pytest-django's serialized rollback did not
     # restore them when other tests ran first in the same session).
@@ -125,4 +131,7 @@ def site(live_server, settings) -> Site:
     photo = Photo(place=cave, caption="Lối vào động", credit="Ảnh minh hoạ")
     photo.image.save("cave.jpg", ContentFile(jpeg_bytes(1600, 1000, "#5b7f4b")), save=False)
     photo.save()
-    return Site(url=live_server.url, cave_code=plate_mint(target=cave, label="Cửa động").code)
+    photo.refresh_renditions()
+    code = plate_mint(target=cave, label="Cửa động").code
+    settings.TASKS = running
+    return Site(url=live_server.url, cave_code=code)
