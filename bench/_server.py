@@ -41,6 +41,18 @@ def machine_load() -> str:
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
 
 
+def prioritise(*pids: int) -> str:
+    """Gives this process and `pids` (say, its database connection's server process) priority
+    over other work on a shared machine (nice -15; root only), so that a latency budget is
+    measured against the code and not against a neighbour's test run. Says what it did."""
+    try:
+        for pid in (0, *pids):
+            os.setpriority(os.PRIO_PROCESS, pid, -15)
+    except PermissionError:
+        return "run at normal priority (not root)"
+    return "run at priority nice -15 (the bench and its database server process)"
+
+
 def need(command: str, package: str) -> str:
     """The path of a Debian tool, installed with apt-get (as root) when missing."""
     found = shutil.which(command) or shutil.which(command, path="/usr/sbin:/usr/bin")
