@@ -159,12 +159,12 @@ def batch_problems(batch: PrintBatch) -> list[str]:
     """What the batch's page warns of: plates whose record was withdrawn (or went back to
     review) after they went in, which the ZIP leaves out, and plates of one record that say
     nothing of where they hang."""
-    found = []
+    withheld, unplaced = [], []
     for plate in batch_plates(batch):
-        found += filter(
-            None, [record_refusal(plate), position_problem(plate, plate.unplaced_siblings)]
-        )
-    return found
+        withheld.append(record_refusal(plate))
+        unplaced.append(position_problem(plate, plate.unplaced_siblings))
+    # What keeps a plate from print first, then the warnings.
+    return [problem for problem in (*withheld, *unplaced) if problem]
 
 
 def batch_zip(batch: PrintBatch, *, language: str = "vi") -> Iterator[bytes]:
