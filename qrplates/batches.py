@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Func, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,19 +122,20 @@ def batch_plates(batch: PrintBatch) -> QuerySet[Plate]:
 
 def with_unplaced_siblings(plates: QuerySet[Plate]) -> QuerySet[Plate]:
     """Each plate with `unplaced_siblings`: the other plates of its record, in service, whose
-    "where it hangs" is empty (`position_problem`)."""
-    others = (
-        Plate.objects.filter(
-            Q(place_id=OuterRef("place_id")) | Q(person_id=OuterRef("person_id")),
-            status__in=PRINTABLE,
-            label="",
+    "where it hangs" is empty (`position_problem`). One counting subquery per kind of owner,
+    each on its foreign key's index."""
+
+    def unplaced(owner: str) -> Coalesce:
+        others = (
+            Plate.objects.filter(**{owner: OuterRef(owner)}, status__in=PRINTABLE, label="")
+            .exclude(pk=OuterRef("pk"))
+            .order_by()
+            .annotate(n=Func(F("pk"), function="COUNT"))
+            .values("n")
         )
-        .exclude(pk=OuterRef("pk"))
-        .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n")
-    )
-    return plates.annotate(unplaced_siblings=Coalesce(Subquery(others), 0))
+        return Coalesce(Subquery(others), 0)
+
+    return plates.annotate(unplaced_siblings=unplaced("place_id") + unplaced("person_id"))
 
 
 def batch_items(batch: PrintBatch) -> Iterator[BatchItem]:
