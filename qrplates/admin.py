@@ -644,8 +644,13 @@ class PrintBatchForm(forms.ModelForm):
                 template=data.get("template", ""),
                 error_correction=data.get("error_correction", "H"),
             )
+            kept = self.instance.plates.values_list("pk", flat=True) if self.instance.pk else ()
             batches.check_plates(
-                data["plates"].select_related("place__unit", "person"), batch=draft
+                data["plates"].select_related(
+                    "place__unit", "place__merged_into", "person", "person__merged_into"
+                ),
+                batch=draft,
+                kept=set(kept),
             )
         return data
 
@@ -785,6 +790,8 @@ class PrintBatchAdmin(RoleChoicesMixin, admin.ModelAdmin):
             extra_context = {
                 **(extra_context or {}),
                 "batch_file": state,
+                # A record withdrawn after its plate went in, plates with no position.
+                "batch_problems": batches.batch_problems(batch),
                 "batch_file_refresh": batch_views.REFRESH_SECONDS
                 if state is not None and batch_views.building(state)
                 else 0,

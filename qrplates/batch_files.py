@@ -88,7 +88,15 @@ def fingerprint(batch: PrintBatch, items: Iterable[BatchItem]) -> str:
     digest.update(json.dumps(options).encode())
     for item in items:
         digest.update(
-            json.dumps([*astuple(item.plate), item.template.name, str(item.status)]).encode()
+            json.dumps(
+                [
+                    *astuple(item.plate),
+                    item.template.name,
+                    str(item.status),
+                    item.withheld,
+                    item.problem,
+                ]
+            ).encode()
         )
     return digest.hexdigest()
 
@@ -220,8 +228,17 @@ def build_batch_file(batch_pk: int) -> None:
         )
         raise
     previous = BatchFile.objects.get(pk=batch_pk).name
+    # What the manifest's problem column says, for the batch's page and the print shop's link.
+    flagged = [item.withheld for item in items if item.withheld]
+    flagged += [item.problem for item in items if item.problem]
+    if flagged:
+        logger.warning("Print batch %s: %d plates flagged in its manifest", batch_pk, len(flagged))
     BatchFile.objects.filter(pk=batch_pk).update(
-        name=name, built_fingerprint=wanted, size=size, built_at=timezone.now()
+        name=name,
+        built_fingerprint=wanted,
+        size=size,
+        built_at=timezone.now(),
+        flagged="\n".join(flagged),
     )
     # Ready, unless a newer build of a changed batch was asked for meanwhile (it stays queued).
     BatchFile.objects.filter(pk=batch_pk, fingerprint=wanted).update(

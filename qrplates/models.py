@@ -510,6 +510,9 @@ class BatchFile(models.Model):
     built_fingerprint = models.CharField(max_length=64, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     built_at = models.DateTimeField(null=True, blank=True)
+    # What the complete file's manifest flags in its problem column, one plate a line: plates
+    # left out because their record is no longer published, plates with no position.
+    flagged = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("print batch file")
@@ -517,6 +520,10 @@ class BatchFile(models.Model):
 
     def __str__(self) -> str:
         return self.name or str(self.batch)
+
+    @property
+    def flagged_lines(self) -> list[str]:
+        return [line for line in self.flagged.splitlines() if line]
 
     @property
     def percent(self) -> int:

@@ -25,6 +25,7 @@ from functools import partial
 
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from lib.text import spreadsheet_cell
 from qrplates.artwork.errors import ArtworkError
@@ -48,6 +49,7 @@ MANIFEST_COLUMNS = (
     "name_vi",
     "name_en",
     "unit",
+    "position",
     "kind",
     "template",
     "template_label",
@@ -68,12 +70,16 @@ MANIFEST_COLUMNS = (
 
 @dataclass(frozen=True)
 class BatchItem:
-    """One plate of a print run: what it says, the template it is printed on, and its status
-    (as the manifest shows it)."""
+    """One plate of a print run: what it says, the template it is printed on, its status (as the
+    manifest shows it), why it is left out of the run (`withheld`: its record is no longer
+    published; no files, no place on the sheets) and anything else the manifest's problem column
+    should say of it (`problem`)."""
 
     plate: PlateData
     template: Template
     status: str | Promise = ""
+    withheld: str = ""
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,7 @@ def manifest_row(item: BatchItem, scene: Scene | None, files: list[str], problem
         "name_vi": plate.name_vi,
         "name_en": plate.name_en,
         "unit": plate.unit_name,
+        "position": plate.position,
         "kind": plate.kind,
         "template": template.name,
         "template_label": str(template.label),
@@ -115,7 +122,7 @@ def manifest_row(item: BatchItem, scene: Scene | None, files: list[str], problem
         "reading_distance_m": span(template.reading_distance_m),
         "status": str(item.status),
         "files": " ".join(files),
-        "problem": problem,
+        "problem": " ".join(filter(None, [problem, item.problem])),
     }
     if scene is not None:
         row |= {
@@ -159,6 +166,10 @@ def draw_plate(
     """Lays out one plate and writes each of its formats from that one layout. A module-level
     function of picklable arguments: a pool of processes can run it."""
     with translation.override(language):
+        if item.withheld:
+            return Drawn(
+                None, [], _("Left out, not to be printed: %(reason)s") % {"reason": item.withheld}
+            )
         try:
             scene = layout_plate(item.plate, item.template, error_correction)
         except ArtworkError as refusal:

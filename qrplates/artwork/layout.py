@@ -51,11 +51,14 @@ class PlateData:
     name_en: str = ""
     unit_name: str = ""
     kind: str = "street"
+    # Where the plate hangs ("first end of the street", "main gate"): not printed on the plate,
+    # but in its slug line and metadata, so that two plates of one record are told apart.
+    position: str = ""
 
     def __post_init__(self) -> None:
         # NFC once, on the way in: every later measurement and glyph lookup sees the
         # precomposed letters the font draws with correctly stacked marks.
-        for name in ("code", "name_vi", "name_en", "unit_name"):
+        for name in ("code", "name_vi", "name_en", "unit_name", "position"):
             object.__setattr__(self, name, " ".join(nfc(getattr(self, name)).split()))
         if not self.name_vi:
             raise ArtworkError(_("The plate's record has no Vietnamese name to print."))
@@ -384,6 +387,7 @@ def layout_plate(
         stroke_mm=template.border_width_mm,
         radius_mm=template.corner_radius_mm,
     )
+    position = _("hangs at: %(position)s") % {"position": plate.position} if plate.position else ""
     return Scene(
         width_mm=template.width_mm,
         height_mm=template.height_mm,
@@ -393,7 +397,9 @@ def layout_plate(
         qr=qr,
         template=template,
         code=plate.code,
-        title=f"{group_code(plate.code, template.code_group)} · {plate.name_vi}",
+        title=" · ".join(
+            filter(None, [group_code(plate.code, template.code_group), plate.name_vi, position])
+        ),
         description=describe(template, qr),
     )
 

@@ -73,8 +73,8 @@ def test_a_plate_whose_name_cannot_fit_is_refused_with_the_reason(demo_plates):
     with pytest.raises(ValidationError) as refused:
         batches.batch_add_plates(batch=batch, plates=[plate])
 
-    assert plate.code in refused.value.messages[0]
-    assert "không vừa mẫu biển" in refused.value.messages[0]
+    assert plate.code in refused.value.messages[1]
+    assert "không vừa mẫu biển" in refused.value.messages[1]
 
 
 def test_only_approved_artwork_goes_to_the_print_shop(demo_plates, printer):

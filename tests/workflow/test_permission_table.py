@@ -237,8 +237,12 @@ def build_world() -> World:
         plates["place", variant] = plate_mint(target=street).pk
         plates["person", variant] = plate_mint(target=person).pk
         for what in ("approved", "batch"):
-            # Approved while the record was published (it may have been withdrawn since).
-            plate = plate_mint(target=street)
+            # Approved while the record was published (it may have been withdrawn since). A
+            # batch's variant is the batch's (sent or not, to whom), and only a published
+            # record's plate goes to print (qrplates.batches.record_refusal): the batch's plate
+            # is on its commune's published street.
+            target = streets[f"{side}-pub"] if what == "batch" else street
+            plate = plate_mint(target=target)
             Plate.objects.filter(pk=plate.pk).update(status=Plate.Status.ARTWORK_APPROVED)
             plates[what, variant] = plate.pk
         batch = PrintBatch.objects.create(
@@ -1153,6 +1157,7 @@ DOORS: dict[str, Door] = {
             "put_into_batch",
             plate_pk("place"),
             in_a_new_batch,
+            apart=True,  # a plate of an unpublished record refuses the whole selection
             apply="1",
             name="Đợt mới",
         ),
@@ -1559,7 +1564,8 @@ TABLE: dict[str, tuple[frozenset[str], ...]] = {
     "plates: action approve":             (_,     _,     _,     P,     _,     _,     _),
     "plates: action printed":             (_,     _,     _,     A,     _,     _,     _),
     "plates: action retire":              (_,     _,     _,     A,     _,     _,     _),
-    "plates: action into a batch":        (_,     _,     _,     A,     _,     _,     _),
+    # Only plates of published records go to print (qrplates.batches.record_refusal).
+    "plates: action into a batch":        (_,     _,     _,     P,     _,     _,     _),
     "plates: action delete":              (_,     _,     _,     _,     _,     _,     _),
     "plate: the installers' page":        (_,     _,     _,     _,     _,     P,     _),
     # Print batches: "own" is this print shop's, "published" is sent.
@@ -1568,7 +1574,7 @@ TABLE: dict[str, tuple[frozenset[str], ...]] = {
     "batch: history":                     (_,     _,     _,     A,     _,     _,     _),
     "batch: download":                    (_,     _,     _,     A,     OP,    _,     _),
     "batch: build again":                 (_,     _,     _,     A,     OP,    _,     _),
-    "batch: add":                         (_,     _,     _,     A,     _,     _,     _),
+    "batch: add":                         (_,     _,     _,     P,     _,     _,     _),
     "batch: send":                        (_,     _,     _,     D,     _,     _,     _),
     "batch: printed":                     (_,     _,     _,     P,     OP,    _,     _),
     "batch: new link":                    (_,     _,     _,     A,     _,     _,     _),

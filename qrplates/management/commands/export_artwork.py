@@ -3,9 +3,11 @@
 
 Writes the chosen plates' artwork into DIR, one file per plate named after its code
 (`7KQ4M2X.pdf`), plus `manifest.csv`: for scripted print runs. Without codes or a batch, every
-plate still in service (not retired, not replaced) is exported. Every plate is laid out before
-anything is written, so a refused plate (an unknown code, a name too long for its template)
-stops the run with nothing half-written.
+plate still in service (not retired, not replaced) whose record is published is exported. Every
+plate is laid out before anything is written, so a refused plate (an unknown code, a plate whose
+record is withdrawn or not yet published, a name too long for its template) stops the run with
+nothing half-written. A batch is written as its ZIP is: a plate whose record was withdrawn after
+it went in is left out, and the manifest's problem column says why.
 """
 
 from __future__ import annotations
@@ -61,15 +63,25 @@ class Command(BaseCommand):
         for plate in plates:
             data = batches.plate_data(plate)
             chosen = template or batches.plate_template(data.kind)
-            try:
-                artwork.layout_plate(data, chosen)
-            except artwork.ArtworkError as refusal:
-                refused.append(f"  {plate.code}: {refusal}")
-            items.append(BatchItem(data, chosen, plate.get_status_display()))
+            # The one rule of what may go to print (qrplates.batches.record_refusal).
+            withheld = batches.record_refusal(plate)
+            if withheld and options["batch"] is None:
+                refused.append(f"  {withheld}")
+                continue
+            if not withheld:
+                try:
+                    artwork.layout_plate(data, chosen)
+                except artwork.ArtworkError as refusal:
+                    refused.append(f"  {plate.code}: {refusal}")
+            problem = batches.position_problem(plate, plate.unplaced_siblings)
+            items.append(BatchItem(data, chosen, plate.get_status_display(), withheld, problem))
         if refused:
             raise CommandError(
-                "Nothing written; these plates cannot be drawn:\n" + "\n".join(refused)
+                "Nothing written; these plates cannot go to print:\n" + "\n".join(refused)
             )
+        for item in items:
+            if item.withheld or item.problem:
+                self.stderr.write(f"manifest.csv flags {item.withheld or item.problem}")
         out: Path = options["out"]
         out.mkdir(parents=True, exist_ok=True)
         written = 0
@@ -89,14 +101,24 @@ class Command(BaseCommand):
                 wrong.append(raw)
         if wrong:
             raise CommandError(f"Not plate codes: {', '.join(wrong)}")
-        found = Plate.objects.select_related("place__unit", "person")
+        found = batches.with_unplaced_siblings(
+            Plate.objects.select_related(
+                "place__unit", "place__merged_into", "person", "person__merged_into"
+            )
+        )
         if batch_id is not None:
             batch = PrintBatch.objects.filter(pk=batch_id).first()
             if batch is None:
                 raise CommandError(f"There is no print batch {batch_id}.")
             chosen = {plate.code: plate for plate in batches.batch_plates(batch)}
         elif not wanted:
-            chosen = {plate.code: plate for plate in found.filter(status__in=batches.PRINTABLE)}
+            in_service = found.filter(status__in=batches.PRINTABLE)
+            chosen = {p.code: p for p in in_service if not batches.record_refusal(p)}
+            skipped = in_service.count() - len(chosen)
+            if skipped:
+                self.stdout.write(
+                    f"{skipped} plates in service left out: their records are not published."
+                )
         else:
             chosen = {}
         if wanted:
