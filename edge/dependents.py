@@ -18,6 +18,9 @@ The rules follow the templates (`templates/sites/…`, `templates/qrplates/updat
 - a **commune or ward** shows on its page and pack, the home page, the list of communes and
   wards, the kind lists, its
   predecessors' pages and every page of its places and of the people its streets are named after;
+- a **walking route** shows on its page, the home page, the list of routes, its stops' pages
+  and their offline packs, and the scan answers of the plates that lead to it; a change to a
+  stop (its name, position or status) shows on the routes through it;
 - a **plate** is in the offline pack of its place's commune or ward (its scan address); its scan
   answer is the page of the record it lands on (merges followed), or for an
   unpublished record the "being updated" page listing places nearby: every record above brings
@@ -137,10 +140,12 @@ def add_row(found: Dependents, row: object) -> None:
 
 
 def route_shown(found: Dependents, route: Route) -> None:
-    """A walking route: its page, the home page's list, its stops' pages (they link to it)
-    and their areas' offline packs, and the plates that lead to it."""
+    """A walking route: its page, the home page's list, the list of routes (its stops, length
+    and time), its stops' pages (they link to it) and their areas' offline packs, and the
+    plates that lead to it."""
     found.add_page(route.get_absolute_url())
     found.add_page(reverse("sites:home"))
+    found.add_page(reverse("sites:routes"))
     for place in Place.objects.filter(route_stops__route=route).select_related("unit"):
         found.add_record(place)
         if place.unit_id:

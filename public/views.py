@@ -545,6 +545,35 @@ class UnitListView(PublicPageMixin, ListView):
         )
 
 
+class RouteListView(PublicPageMixin, ListView):
+    """Every published walking route, by address, each with what its own page says first: its
+    summary, its number of (published) stops, its length and walking time. Two queries."""
+
+    template_name = "sites/route_list.html"
+    context_object_name = "routes"
+
+    def get_queryset(self) -> QuerySet[Route]:
+        stops = RouteStop.objects.select_related("place")
+        return (
+            Route.objects.published()
+            .prefetch_related(Prefetch("stops", queryset=stops))
+            .order_by("slug")
+        )
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        for route in context["routes"]:
+            stops = route.published_stops()
+            route.stop_count = len(stops)
+            route.length_m = Route.length_of(stops)
+            route.minutes = Route.walking_minutes(route.length_m)
+        context["meta_description"] = translation.gettext(
+            "Walks from place to place in Lạng Sơn, with their stops in order, their length and "
+            "the time they take."
+        )
+        return context
+
+
 class CappedPaginator(Paginator):
     """Pages of search results that count at most `cap` of them: counting the 6,000 records
     that hold a common word cost more than finding the first page. Past the cap, the page asks
