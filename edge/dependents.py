@@ -14,7 +14,8 @@ The rules follow the templates (`templates/sites/…`, `templates/qrplates/updat
 - a **person** shows on their own page, the list of people, the pages of the places linked to
   them or named after them and those places' offline packs;
 - a **link** between the two, a **photo**, **source**, **recorded narration** or **former name**
-  shows on its records' pages (a place's photo and narration also in its area's offline pack);
+  shows on its records' pages (a place's photo and narration also in its area's offline pack;
+  a route's narration where the route shows);
 - a **commune or ward** shows on its page and pack, the home page, the list of communes and
   wards, the kind lists, its
   predecessors' pages and every page of its places and of the people its streets are named after;
@@ -115,6 +116,9 @@ def add_row(found: Dependents, row: object) -> None:
     elif isinstance(row, PersonLink):
         for record in (row.place, row.person):
             found.add_record(record)
+    elif isinstance(row, Narration) and row.route_id:
+        # A route's recording: its page plays it, its areas' packs may hold it.
+        route_shown(found, row.route)
     elif isinstance(row, RecordAttachment | Narration):
         owner = row.owner
         found.add_record(owner)

@@ -385,6 +385,7 @@ def per_owner(inline: type) -> tuple[type, type]:
 PlaceSourceInline, PersonSourceInline = per_owner(SourceInline)
 PlacePhotoInline, PersonPhotoInline = per_owner(PhotoInline)
 PlaceNarrationInline, PersonNarrationInline = per_owner(NarrationInline)
+RouteNarrationInline = type("RouteNarrationInline", (NarrationInline,), {"fk_name": "route"})
 
 
 class PlacePersonLinkInline(ScopedLinkInlineMixin, TranslationTabularInline):
@@ -657,7 +658,7 @@ class RouteAdmin(TextStatesAdminMixin, TabbedTranslationAdmin):
     search_fields = ["slug", "title_vi", "title_en"]
     form = text_state_form(TextStatesForm)
     fields = ["title", "summary", "body", *TEXT_STATE_FIELDS, "slug", "status", "external_id"]
-    inlines = [RouteStopInline]
+    inlines = [RouteStopInline, RouteNarrationInline]
 
     def save_model(self, request: HttpRequest, obj: Route, form, change: bool) -> None:
         obj.translation_states = form.text_states()

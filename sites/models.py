@@ -1204,15 +1204,16 @@ def owner_fields(
     )
 
 
-def one_owner_constraint(name: str, message: str | None = None) -> models.CheckConstraint:
-    """Exactly one of `place` and `person`: the database refuses a row naming both or neither,
-    and `full_clean()` (hence every ModelForm offering both fields) says `message`."""
-    return models.CheckConstraint(
-        condition=Q(place__isnull=False, person__isnull=True)
-        | Q(place__isnull=True, person__isnull=False),
-        name=name,
-        violation_error_message=message,
-    )
+def one_owner_constraint(
+    name: str, message: str | None = None, owners: tuple[str, ...] = ("place", "person")
+) -> models.CheckConstraint:
+    """Exactly one of `owners` (the model's `OWNERS`: `place` and `person`, and for recorded
+    narration `route` too): the database refuses a row naming several or none, and
+    `full_clean()` (hence every ModelForm offering the fields) says `message`."""
+    condition = Q()
+    for owner in owners:
+        condition |= Q(**{f"{other}__isnull": other != owner for other in owners})
+    return models.CheckConstraint(condition=condition, name=name, violation_error_message=message)
 
 
 class BelongsToRecord(models.Model):
@@ -1223,6 +1224,10 @@ class BelongsToRecord(models.Model):
 
     place, person = owner_fields()
 
+    # The keys of the records a row may belong to, exactly one set (`one_owner_constraint`):
+    # a model whose rows may also belong to a walking route adds "route" (recorded narration).
+    OWNERS: tuple[str, ...] = ("place", "person")
+
     # For select_related(): the owner with its kind's own row, so that `owner` costs no query.
     OWNER_RELATED = (*(f"place__{name}" for name in Place.CHILD_ACCESSORS.values()), "person")
 
@@ -1230,18 +1235,26 @@ class BelongsToRecord(models.Model):
         abstract = True
 
     @property
-    def owner(self) -> Place | Person:
-        """The street, relic, scenic spot or person this row belongs to."""
-        return self.place.specific if self.place_id else self.person
+    def owner(self) -> Place | Person | Route:
+        """The street, relic, scenic spot or person (or route) this row belongs to."""
+        if self.place_id:
+            return self.place.specific
+        for key in self.OWNERS[1:]:
+            if getattr(self, f"{key}_id") is not None:
+                return getattr(self, key)
+        return None
 
     @owner.setter
-    def owner(self, record: Place | Person) -> None:
-        if isinstance(record, Place):
-            self.place, self.person = record, None
-        elif isinstance(record, Person):
-            self.place, self.person = None, record
-        else:
-            raise TypeError(f"A place or a person, not {type(record).__name__}.")
+    def owner(self, record: Place | Person | Route) -> None:
+        keys = [
+            key
+            for key in self.OWNERS
+            if isinstance(record, self._meta.get_field(key).related_model)
+        ]
+        if not keys:
+            raise TypeError(f"A {' or a '.join(self.OWNERS)}, not {type(record).__name__}.")
+        for key in self.OWNERS:
+            setattr(self, key, record if key == keys[0] else None)
 
     @property
     def unit(self) -> AdminUnit | None:
@@ -1356,16 +1369,25 @@ def make_photo_renditions(photo_pk: int) -> None:
 
 class NarrationQuerySet(models.QuerySet):
     def published(self) -> NarrationQuerySet:
-        """The narration of published records only: a withdrawn record's recording goes with
-        its page (`published_q` through the owner)."""
-        return self.filter(published_q("place") | published_q("person"))
+        """The narration of published records only: a withdrawn record's (or route's)
+        recording goes with its page (`published_q` through the owner)."""
+        return self.filter(published_q("place") | published_q("person") | published_q("route"))
 
 
 class Narration(BelongsToRecord):
-    """A recording of a record's text read aloud, in one language: the page's text is its
-    transcript. Checked and stripped of its tags on upload (`lib.audio`), served only while its
-    record is published (`public.views.narration`)."""
+    """A recording of a record's (or a walking route's) text read aloud, in one language: the
+    page's text is its transcript. Checked and stripped of its tags on upload (`lib.audio`),
+    served only while its record is published (`public.views.narration`)."""
 
+    OWNERS = ("place", "person", "route")
+
+    route = models.ForeignKey(
+        "Route",
+        verbose_name=_("walking route"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
     language = models.CharField(_("language"), max_length=10, choices=languages.django_languages())
     audio = lib_audio.AudioField(
         _("recording"),
@@ -1389,7 +1411,7 @@ class Narration(BelongsToRecord):
         default_related_name = "narrations"
         ordering = ["language", "id"]
         constraints = [
-            one_owner_constraint("narration_one_owner"),
+            one_owner_constraint("narration_one_owner", owners=("place", "person", "route")),
             models.UniqueConstraint(
                 fields=["place", "language"],
                 condition=Q(place__isnull=False),
@@ -1400,6 +1422,12 @@ class Narration(BelongsToRecord):
                 fields=["person", "language"],
                 condition=Q(person__isnull=False),
                 name="narration_one_per_person_language",
+                violation_error_message=_("This record already has a recording in this language."),
+            ),
+            models.UniqueConstraint(
+                fields=["route", "language"],
+                condition=Q(route__isnull=False),
+                name="narration_one_per_route_language",
                 violation_error_message=_("This record already has a recording in this language."),
             ),
         ]
