@@ -130,7 +130,7 @@ def add_row(found: Dependents, row: object) -> None:
         unit_shown(found, row)
     elif isinstance(row, OldSlug):
         # A rename: the old address now redirects (static mode removes its file).
-        owner = row.place or row.person
+        owner = row.place or row.person or row.route
         found.add_page(owner.get_absolute_url().rsplit("/", 2)[0] + f"/{row.slug}/")
     elif isinstance(row, Plate):
         found.plates[row.pk] = row

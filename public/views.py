@@ -121,9 +121,9 @@ class PublicPageMixin:
         return context
 
 
-class RecordMixin(PublicPageMixin):
-    """A place's or a person's page: a renamed record's old address redirects to the new one,
-    and a merged record's address to the record that stays (301 both)."""
+class MovedMixin:
+    """A renamed record's (or walking route's) old address redirects to the new one, and a
+    merged record's address to the record that stays (301 both)."""
 
     slug_scope: str = ""
 
@@ -139,20 +139,26 @@ class RecordMixin(PublicPageMixin):
                 raise
             return HttpResponsePermanentRedirect(moved.get_absolute_url())
 
-    def moved_to(self) -> Place | Person | None:
+    def moved_to(self) -> Place | Person | Route | None:
         slug = self.kwargs.get("slug", "")
         model = self.get_queryset().model
-        target = model.objects.filter(slug=slug).exclude(merged_into=None).first()
-        if target is None:
+        merges = hasattr(model, "merged_into")  # routes are never merged
+        target = merges and model.objects.filter(slug=slug).exclude(merged_into=None).first()
+        if not target:
             old = (
                 OldSlug.objects.filter(kind=self.slug_scope_for(), slug=slug)
-                .select_related("place", "person")
+                .select_related("place", "person", "route")
                 .first()
             )
-            target = old and (old.place or old.person)
+            target = old and (old.place or old.person or old.route)
         # Merged, or renamed and then merged: the record that stays (`survivor`).
-        target = target and target.survivor()
+        if target and merges:
+            target = target.survivor()
         return target if target and target.is_published else None
+
+
+class RecordMixin(MovedMixin, PublicPageMixin):
+    """A place's or a person's page (`MovedMixin`: its old addresses redirect)."""
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
@@ -297,12 +303,13 @@ class PersonDetailView(RecordMixin, DetailView):
         return context
 
 
-class RouteDetailView(PublicPageMixin, DetailView):
+class RouteDetailView(MovedMixin, PublicPageMixin, DetailView):
     """A walking route: its stops in order (published ones only), their map, the length and
     walking time computed from the stops, its recorded narration. Three queries."""
 
     template_name = "sites/route_detail.html"
     context_object_name = "route"
+    slug_scope = Route.slug_scope
     queryset = Route.objects.published().prefetch_related(
         Prefetch("stops", queryset=RouteStop.objects.select_related("place"))
     )

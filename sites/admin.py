@@ -649,9 +649,11 @@ class RouteStopInline(admin.TabularInline):
     ordering = ["position"]
 
 
-class RouteAdmin(TextStatesAdminMixin, TabbedTranslationAdmin):
+class RouteAdmin(TextStatesAdminMixin, SimpleHistoryAdmin, TabbedTranslationAdmin):
     """Walking routes: the stops in order; the length and walking time are computed from them
-    on the page. Publishing a route asks the same rule as a record's status (roles)."""
+    on the page. Saved through the content's one write path (`record_save`: validation, the
+    roles, the writer in its history); publishing a route asks the same rule as a record's
+    status (roles)."""
 
     list_display = ["title", "status", "slug"]
     list_filter = ["status"]
@@ -662,7 +664,7 @@ class RouteAdmin(TextStatesAdminMixin, TabbedTranslationAdmin):
 
     def save_model(self, request: HttpRequest, obj: Route, form, change: bool) -> None:
         obj.translation_states = form.text_states()
-        super().save_model(request, obj, form, change)
+        record_save(record=obj, by=request.user)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         field = super().formfield_for_choice_field(db_field, request, **kwargs)

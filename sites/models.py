@@ -477,12 +477,19 @@ class PublishableModel(TextStatesModel, NormalizedTextModel):
             )
 
     def _remember_old_slug(self, old_slug: str, *, was_published: bool) -> None:
-        # Only a published address can be in someone's bookmarks, a shared link or a printout.
-        OldSlug.objects.filter(kind=self.slug_scope, slug=self.slug).delete()
-        if was_published:
-            OldSlug.objects.update_or_create(
-                kind=self.slug_scope, slug=old_slug, defaults={"owner": self}
-            )
+        remember_old_slug(self, old_slug, was_published=was_published)
+
+
+def remember_old_slug(record: PublishableModel | Route, old_slug: str, *, was_published: bool):
+    """After `record` (a place, a person or a walking route) moved from `old_slug` to its
+    current address: the old one redirects to it (`OldSlug`), if it was ever published; its new
+    address is no longer another record's old one."""
+    # Only a published address can be in someone's bookmarks, a shared link or a printout.
+    OldSlug.objects.filter(kind=record.slug_scope, slug=record.slug).delete()
+    if was_published:
+        OldSlug.objects.update_or_create(
+            kind=record.slug_scope, slug=old_slug, defaults={"owner": record}
+        )
 
 
 class AdminUnitQuerySet(models.QuerySet):
@@ -1456,19 +1463,29 @@ class Narration(BelongsToRecord):
 
 
 class OldSlug(BelongsToRecord):
-    """An address a published record used to have: requests for it redirect to the current one,
-    because links and shared URLs outlive renames."""
+    """An address a published record (or walking route) used to have: requests for it redirect
+    to the current one, because links and shared URLs outlive renames."""
 
-    kind = models.CharField(max_length=10)  # a Place.Kind value, or "person"
+    OWNERS = ("place", "person", "route")
+
+    kind = models.CharField(max_length=10)  # a Place.Kind value, "person" or "route"
     slug = models.SlugField(max_length=120)
     # No way back from a record to its old addresses: they are looked up by address.
     place, person = owner_fields(related_name="+")
+    route = models.ForeignKey(
+        "Route",
+        verbose_name=_("walking route"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["kind", "slug"], name="oldslug_unique"),
-            one_owner_constraint("oldslug_one_owner"),
+            one_owner_constraint("oldslug_one_owner", owners=("place", "person", "route")),
         ]
 
     def __str__(self) -> str:
@@ -1645,9 +1662,12 @@ class RouteQuerySet(PublishableQuerySet):
 
 class Route(TextStatesModel, NormalizedTextModel):
     """A walking route through published places, in order, with its own title and texts in
-    each language of the registry; published by the same rule as places (`published_q`)."""
+    each language of the registry; published by the same rule as places (`published_q`),
+    written as they are (`sites.services.record_save`: its history, its roles), and its old
+    addresses redirect to the new one (`OldSlug`, kind "route")."""
 
     required_translations = ("title",)
+    slug_scope = "route"
 
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(
@@ -1683,6 +1703,9 @@ class Route(TextStatesModel, NormalizedTextModel):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
+        previous = (
+            Route.objects.filter(pk=self.pk).values("slug", "status").first() if self.pk else None
+        )
         if not self.slug:
             # From the Vietnamese title, made free with -2, -3… when another route has it.
             base = slugify_vi(getattr(self, f"title_{DEFAULT_SUFFIX}", "") or self.title)
@@ -1697,7 +1720,15 @@ class Route(TextStatesModel, NormalizedTextModel):
                 for slug in itertools.chain([base], (f"{base}-{n}" for n in itertools.count(2)))
                 if slug not in taken
             )
+        moved = previous is not None and previous["slug"] != self.slug
+        # Published at its old address, now or before (its history).
+        was_published = moved and (
+            previous["status"] == Status.PUBLISHED
+            or self.history.filter(id=self.pk, status=Status.PUBLISHED).exists()
+        )
         super().save(*args, **kwargs)
+        if moved:
+            remember_old_slug(self, previous["slug"], was_published=was_published)
 
     def get_absolute_url(self) -> str:
         return reverse("sites:route", kwargs={"slug": self.slug})
