@@ -107,3 +107,20 @@ def test_the_write_path_validates_and_asks_the_roles(route, django_user_model):
     record_save(record=route, by=reviewer, reason="Sửa tên")
     latest = route.history.order_by("-history_date", "-history_id").first()
     assert (latest.history_user, latest.history_change_reason) == (reviewer, "Sửa tên")
+
+
+def test_a_route_added_in_the_admin_gets_its_address_and_first_version(db, staff, staff_client):
+    url = reverse("admin:sites_route_add")
+    data = form_values(staff_client.get(url).content.decode(), "route_form")
+    data.update(
+        {
+            "title_vi": ["Đi bộ phố cổ Kỳ Lừa"],
+            "status": [Status.DRAFT],
+            "stops-TOTAL_FORMS": ["0"],
+        }
+    )
+    response = staff_client.post(url, data)
+    assert response.status_code == 302
+    route = Route.objects.get()
+    assert route.slug == "di-bo-pho-co-ky-lua"
+    assert [(v.history_type, v.history_user) for v in route.history.all()] == [("+", staff)]
