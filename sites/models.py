@@ -1190,7 +1190,9 @@ class PersonLink(NormalizedTextModel):
 
 # Belongs to a place or a person: plates, sources, photos, old addresses, visitors' reports and
 # suggestions. One shape: the two foreign keys (`owner_fields`), the record they name (`owner`),
-# and the database's refusal of a row naming both or neither (`one_owner_constraint`).
+# and the database's refusal of a row naming both or neither (`one_owner_constraint`). Recorded
+# narration and old addresses may belong to a walking route instead: their `OWNERS` add a third
+# key, and the same constraint, over the three, refuses a row naming several or none.
 
 
 def owner_fields(
