@@ -255,7 +255,7 @@ class NarrationSerializer(serializers.Serializer):
 
 
 def narration_field() -> NarrationSerializer:
-    """A record's recordings, as places and people list them."""
+    """A record's recordings, as places, people and walking routes list them."""
     return NarrationSerializer(
         many=True,
         read_only=True,
@@ -579,6 +579,7 @@ class RouteSerializer(serializers.Serializer):
         help_text="At 4.5 km/h, rounded up to 5 minutes, without visits."
     )
     stops = serializers.SerializerMethodField()
+    narration = narration_field()
 
     def published(self, route: Route) -> list[Place]:
         return route.published_stops()

@@ -313,7 +313,7 @@ class RouteViewSet(RecordViewSet):
         stops = RouteStop.objects.select_related("place").order_by("position")
         return (
             Route.objects.published()
-            .prefetch_related(Prefetch("stops", queryset=stops))
+            .prefetch_related(Prefetch("stops", queryset=stops), "narrations")
             .order_by("id")
         )
 

@@ -80,7 +80,7 @@ def main() -> None:
 
     print("index pages (every language): raw / gzip bytes")
     for code, _name in settings.LANGUAGES:
-        for url in (f"/{code}/units/", f"/{code}/people/"):
+        for url in (f"/{code}/units/", f"/{code}/people/", f"/{code}/routes/"):
             response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
             wire = response.content
             raw = gzip.decompress(wire) if response.get("Content-Encoding") == "gzip" else wire

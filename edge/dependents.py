@@ -14,10 +14,14 @@ The rules follow the templates (`templates/sites/…`, `templates/qrplates/updat
 - a **person** shows on their own page, the list of people, the pages of the places linked to
   them or named after them and those places' offline packs;
 - a **link** between the two, a **photo**, **source**, **recorded narration** or **former name**
-  shows on its records' pages (a place's photo and narration also in its area's offline pack);
+  shows on its records' pages (a place's photo and narration also in its area's offline pack;
+  a route's narration where the route shows);
 - a **commune or ward** shows on its page and pack, the home page, the list of communes and
   wards, the kind lists, its
   predecessors' pages and every page of its places and of the people its streets are named after;
+- a **walking route** shows on its page, the home page, the list of routes, its stops' pages
+  and their offline packs, and the scan answers of the plates that lead to it; a change to a
+  stop (its name, position or status) shows on the routes through it;
 - a **plate** is in the offline pack of its place's commune or ward (its scan address); its scan
   answer is the page of the record it lands on (merges followed), or for an
   unpublished record the "being updated" page listing places nearby: every record above brings
@@ -112,6 +116,9 @@ def add_row(found: Dependents, row: object) -> None:
     elif isinstance(row, PersonLink):
         for record in (row.place, row.person):
             found.add_record(record)
+    elif isinstance(row, Narration) and row.route_id:
+        # A route's recording: its page plays it, its areas' packs may hold it.
+        route_shown(found, row.route)
     elif isinstance(row, RecordAttachment | Narration):
         owner = row.owner
         found.add_record(owner)
@@ -123,7 +130,7 @@ def add_row(found: Dependents, row: object) -> None:
         unit_shown(found, row)
     elif isinstance(row, OldSlug):
         # A rename: the old address now redirects (static mode removes its file).
-        owner = row.place or row.person
+        owner = row.place or row.person or row.route
         found.add_page(owner.get_absolute_url().rsplit("/", 2)[0] + f"/{row.slug}/")
     elif isinstance(row, Plate):
         found.plates[row.pk] = row
@@ -137,10 +144,12 @@ def add_row(found: Dependents, row: object) -> None:
 
 
 def route_shown(found: Dependents, route: Route) -> None:
-    """A walking route: its page, the home page's list, its stops' pages (they link to it)
-    and their areas' offline packs, and the plates that lead to it."""
+    """A walking route: its page, the home page's list, the list of routes (its stops, length
+    and time), its stops' pages (they link to it) and their areas' offline packs, and the
+    plates that lead to it."""
     found.add_page(route.get_absolute_url())
     found.add_page(reverse("sites:home"))
+    found.add_page(reverse("sites:routes"))
     for place in Place.objects.filter(route_stops__route=route).select_related("unit"):
         found.add_record(place)
         if place.unit_id:

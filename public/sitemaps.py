@@ -80,7 +80,7 @@ class PageSitemap(PublicSitemap):
     priority = 0.4
 
     def items(self) -> list[str]:
-        return ["sites:home", "sites:people", "sites:units", "sites:about"]
+        return ["sites:home", "sites:people", "sites:units", "sites:routes", "sites:about"]
 
     def location(self, name: str) -> str:
         return reverse(name)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("units/", views.UnitListView.as_view(), name="units"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person"),
     path("units/<slug:slug>/", views.UnitDetailView.as_view(), name="unit"),
+    path("routes/", views.RouteListView.as_view(), name="routes"),
     path("routes/<slug:slug>/", views.RouteDetailView.as_view(), name="route"),
     path("units/<slug:slug>/offline.json", views.unit_offline, name="unit_offline"),
     path("<placekind:kind>/", views.KindListView.as_view(), name="kind"),

@@ -121,9 +121,9 @@ class PublicPageMixin:
         return context
 
 
-class RecordMixin(PublicPageMixin):
-    """A place's or a person's page: a renamed record's old address redirects to the new one,
-    and a merged record's address to the record that stays (301 both)."""
+class MovedMixin:
+    """A renamed record's (or walking route's) old address redirects to the new one, and a
+    merged record's address to the record that stays (301 both)."""
 
     slug_scope: str = ""
 
@@ -139,20 +139,26 @@ class RecordMixin(PublicPageMixin):
                 raise
             return HttpResponsePermanentRedirect(moved.get_absolute_url())
 
-    def moved_to(self) -> Place | Person | None:
+    def moved_to(self) -> Place | Person | Route | None:
         slug = self.kwargs.get("slug", "")
         model = self.get_queryset().model
-        target = model.objects.filter(slug=slug).exclude(merged_into=None).first()
-        if target is None:
+        merges = hasattr(model, "merged_into")  # routes are never merged
+        target = merges and model.objects.filter(slug=slug).exclude(merged_into=None).first()
+        if not target:
             old = (
                 OldSlug.objects.filter(kind=self.slug_scope_for(), slug=slug)
-                .select_related("place", "person")
+                .select_related("place", "person", "route")
                 .first()
             )
-            target = old and (old.place or old.person)
+            target = old and (old.place or old.person or old.route)
         # Merged, or renamed and then merged: the record that stays (`survivor`).
-        target = target and target.survivor()
+        if target and merges:
+            target = target.survivor()
         return target if target and target.is_published else None
+
+
+class RecordMixin(MovedMixin, PublicPageMixin):
+    """A place's or a person's page (`MovedMixin`: its old addresses redirect)."""
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
@@ -172,11 +178,11 @@ class RecordMixin(PublicPageMixin):
         return context
 
 
-def narration_for(record: Place | Person) -> Narration | None:
-    """The record's recording in the language its text is shown in: the page's, or the one its
-    text falls back to while the translation is not written (`lib.languages.chain`, as the
-    note on the page says). The page's text is its transcript, so no other recording is
-    offered."""
+def narration_for(record: Place | Person | Route) -> Narration | None:
+    """The record's (or walking route's) recording in the language its text is shown in: the
+    page's, or the one its text falls back to while the translation is not written
+    (`lib.languages.chain`, as the note on the page says). The page's text is its transcript,
+    so no other recording is offered."""
     shown = languages.shown(translation.get_language(), record.missing_languages())
     return record.narrations.filter(language=shown).first()
 
@@ -297,12 +303,13 @@ class PersonDetailView(RecordMixin, DetailView):
         return context
 
 
-class RouteDetailView(PublicPageMixin, DetailView):
+class RouteDetailView(MovedMixin, PublicPageMixin, DetailView):
     """A walking route: its stops in order (published ones only), their map, the length and
-    walking time computed from the stops. Two queries."""
+    walking time computed from the stops, its recorded narration. Three queries."""
 
     template_name = "sites/route_detail.html"
     context_object_name = "route"
+    slug_scope = Route.slug_scope
     queryset = Route.objects.published().prefetch_related(
         Prefetch("stops", queryset=RouteStop.objects.select_related("place"))
     )
@@ -316,6 +323,7 @@ class RouteDetailView(PublicPageMixin, DetailView):
             length_m=length,
             minutes=Route.walking_minutes(length),
             map=maps.route_map(self.object, stops),
+            narration=narration_for(self.object),
             meta_description=seo.description(self.object.summary or self.object.body),
         )
         return context
@@ -353,34 +361,46 @@ class UnitDetailView(PublicPageMixin, DetailView):
         return context
 
 
-def pack_narration(places: list[Place]) -> list[str]:
+def pack_narration(places: list[Place], routes: list[Route]) -> list[str]:
     """The recorded narration an area's pack stores: each place's recording in the language its
-    page shows (`narration_for`), in the places' order, as long as they fit in
-    OFFLINE_NARRATION_MB together (one that does not fit is left out; a smaller one after it may
-    still fit)."""
+    page shows (`narration_for`), in the places' order, then each walking route's the same way,
+    as long as they fit in OFFLINE_NARRATION_MB together (one that does not fit is left out; a
+    smaller one after it may still fit)."""
     code = translation.get_language()
-    ids = [place.pk for place in places]
-    missing: dict[int, list[str]] = {pk: [] for pk in ids}
-    for language in languages.chain(code):
-        if language == languages.DEFAULT:
-            continue
-        in_area = Place.objects.filter(pk__in=ids)
-        for pk in in_area.missing_translation(language).values_list("pk", flat=True):
-            missing[pk].append(language)
-    found = {
-        (narration.place_id, narration.language): narration
-        for narration in Narration.objects.filter(
-            place_id__in=ids, language__in=languages.chain(code)
-        ).only("id", "place_id", "language", "audio", "size")
-    }
+    shown = [
+        *shown_narration(Place, "place", [place.pk for place in places], code),
+        *shown_narration(Route, "route", [route.pk for route in routes], code),
+    ]
     budget = settings.OFFLINE_NARRATION_MB * 1024 * 1024
     urls = []
-    for pk in ids:
-        narration = found.get((pk, languages.shown(code, missing[pk])))
-        if narration and narration.size <= budget:
+    for narration in shown:
+        if narration.size <= budget:
             budget -= narration.size
             urls.append(narration.url)
     return urls
+
+
+def shown_narration(model: type, key: str, ids: list[int], code: str) -> list[Narration]:
+    """The recording each of the `model` records `ids` (places or routes, named `key` on a
+    Narration) plays on its page in language `code` (`narration_for`'s rule, for many records
+    in two queries and one per language of the chain), in the order of `ids`."""
+    missing: dict[int, list[str]] = {pk: [] for pk in ids}
+    if not ids:
+        return []
+    for language in languages.chain(code):
+        if language == languages.DEFAULT:
+            continue
+        records = model.objects.filter(pk__in=ids)
+        for pk in records.missing_translation(language).values_list("pk", flat=True):
+            missing[pk].append(language)
+    found = {
+        (getattr(narration, f"{key}_id"), narration.language): narration
+        for narration in Narration.objects.filter(
+            **{f"{key}_id__in": ids}, language__in=languages.chain(code)
+        ).only("id", f"{key}_id", "language", "audio", "size")
+    }
+    chosen = (found.get((pk, languages.shown(code, missing[pk]))) for pk in ids)
+    return [narration for narration in chosen if narration is not None]
 
 
 @require_safe
@@ -394,7 +414,8 @@ def unit_offline(request: HttpRequest, slug: str) -> HttpResponse:
       shows, so that scanning a plate there with no signal opens that page;
     - `images`: the places' small photos;
     - `audio`: within OFFLINE_NARRATION_MB, their recorded narration (`pack_narration`);
-    - and the pages of the walking routes through the area join `pages`."""
+    - and the pages of the walking routes through the area join `pages`, their recorded
+      narration `audio` (after the places')."""
     unit = get_object_or_404(AdminUnit.objects.exclude(level=AdminUnit.Level.PROVINCE), slug=slug)
     places = list(
         Place.objects.published()
@@ -427,8 +448,13 @@ def unit_offline(request: HttpRequest, slug: str) -> HttpResponse:
             if photo.renditions.get("widths"):
                 pictures.append(photo.picture.small_url)
     # The walking routes through the area: their pages (with their maps) are read there too.
-    routes = Route.objects.published().through(Place.objects.published().in_unit(unit))
-    pages += [route.get_absolute_url() for route in routes.only("slug").order_by("slug")]
+    routes = list(
+        Route.objects.published()
+        .through(Place.objects.published().in_unit(unit))
+        .only("id", "slug")
+        .order_by("slug")
+    )
+    pages += [route.get_absolute_url() for route in routes]
     response = JsonResponse(
         {
             "unit": unit.get_absolute_url(),
@@ -437,7 +463,7 @@ def unit_offline(request: HttpRequest, slug: str) -> HttpResponse:
             "pages": pages,
             "scans": scans,
             "images": pictures,
-            "audio": pack_narration(places),
+            "audio": pack_narration(places, routes),
             "generated": timezone.now().isoformat(timespec="seconds"),
         },
         json_dumps_params={"ensure_ascii": False},
@@ -543,6 +569,35 @@ class UnitListView(PublicPageMixin, ListView):
             .annotate(n=Count("places", filter=published_q("places")))
             .order_by("slug")
         )
+
+
+class RouteListView(PublicPageMixin, ListView):
+    """Every published walking route, by address, each with what its own page says first: its
+    summary, its number of (published) stops, its length and walking time. Two queries."""
+
+    template_name = "sites/route_list.html"
+    context_object_name = "routes"
+
+    def get_queryset(self) -> QuerySet[Route]:
+        stops = RouteStop.objects.select_related("place")
+        return (
+            Route.objects.published()
+            .prefetch_related(Prefetch("stops", queryset=stops))
+            .order_by("slug")
+        )
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        for route in context["routes"]:
+            stops = route.published_stops()
+            route.stop_count = len(stops)
+            route.length_m = Route.length_of(stops)
+            route.minutes = Route.walking_minutes(route.length_m)
+        context["meta_description"] = translation.gettext(
+            "Walks from place to place in Lạng Sơn, with their stops in order, their length and "
+            "the time they take."
+        )
+        return context
 
 
 class CappedPaginator(Paginator):

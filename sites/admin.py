@@ -385,6 +385,7 @@ def per_owner(inline: type) -> tuple[type, type]:
 PlaceSourceInline, PersonSourceInline = per_owner(SourceInline)
 PlacePhotoInline, PersonPhotoInline = per_owner(PhotoInline)
 PlaceNarrationInline, PersonNarrationInline = per_owner(NarrationInline)
+RouteNarrationInline = type("RouteNarrationInline", (NarrationInline,), {"fk_name": "route"})
 
 
 class PlacePersonLinkInline(ScopedLinkInlineMixin, TranslationTabularInline):
@@ -648,20 +649,22 @@ class RouteStopInline(admin.TabularInline):
     ordering = ["position"]
 
 
-class RouteAdmin(TextStatesAdminMixin, TabbedTranslationAdmin):
+class RouteAdmin(TextStatesAdminMixin, SimpleHistoryAdmin, TabbedTranslationAdmin):
     """Walking routes: the stops in order; the length and walking time are computed from them
-    on the page. Publishing a route asks the same rule as a record's status (roles)."""
+    on the page. Saved through the content's one write path (`record_save`: validation, the
+    roles, the writer in its history); publishing a route asks the same rule as a record's
+    status (roles)."""
 
     list_display = ["title", "status", "slug"]
     list_filter = ["status"]
     search_fields = ["slug", "title_vi", "title_en"]
     form = text_state_form(TextStatesForm)
     fields = ["title", "summary", "body", *TEXT_STATE_FIELDS, "slug", "status", "external_id"]
-    inlines = [RouteStopInline]
+    inlines = [RouteStopInline, RouteNarrationInline]
 
     def save_model(self, request: HttpRequest, obj: Route, form, change: bool) -> None:
         obj.translation_states = form.text_states()
-        super().save_model(request, obj, form, change)
+        record_save(record=obj, by=request.user)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         field = super().formfield_for_choice_field(db_field, request, **kwargs)

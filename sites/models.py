@@ -477,12 +477,19 @@ class PublishableModel(TextStatesModel, NormalizedTextModel):
             )
 
     def _remember_old_slug(self, old_slug: str, *, was_published: bool) -> None:
-        # Only a published address can be in someone's bookmarks, a shared link or a printout.
-        OldSlug.objects.filter(kind=self.slug_scope, slug=self.slug).delete()
-        if was_published:
-            OldSlug.objects.update_or_create(
-                kind=self.slug_scope, slug=old_slug, defaults={"owner": self}
-            )
+        remember_old_slug(self, old_slug, was_published=was_published)
+
+
+def remember_old_slug(record: PublishableModel | Route, old_slug: str, *, was_published: bool):
+    """After `record` (a place, a person or a walking route) moved from `old_slug` to its
+    current address: the old one redirects to it (`OldSlug`), if it was ever published; its new
+    address is no longer another record's old one."""
+    # Only a published address can be in someone's bookmarks, a shared link or a printout.
+    OldSlug.objects.filter(kind=record.slug_scope, slug=record.slug).delete()
+    if was_published:
+        OldSlug.objects.update_or_create(
+            kind=record.slug_scope, slug=old_slug, defaults={"owner": record}
+        )
 
 
 class AdminUnitQuerySet(models.QuerySet):
@@ -1183,7 +1190,9 @@ class PersonLink(NormalizedTextModel):
 
 # Belongs to a place or a person: plates, sources, photos, old addresses, visitors' reports and
 # suggestions. One shape: the two foreign keys (`owner_fields`), the record they name (`owner`),
-# and the database's refusal of a row naming both or neither (`one_owner_constraint`).
+# and the database's refusal of a row naming both or neither (`one_owner_constraint`). Recorded
+# narration and old addresses may belong to a walking route instead: their `OWNERS` add a third
+# key, and the same constraint, over the three, refuses a row naming several or none.
 
 
 def owner_fields(
@@ -1204,15 +1213,16 @@ def owner_fields(
     )
 
 
-def one_owner_constraint(name: str, message: str | None = None) -> models.CheckConstraint:
-    """Exactly one of `place` and `person`: the database refuses a row naming both or neither,
-    and `full_clean()` (hence every ModelForm offering both fields) says `message`."""
-    return models.CheckConstraint(
-        condition=Q(place__isnull=False, person__isnull=True)
-        | Q(place__isnull=True, person__isnull=False),
-        name=name,
-        violation_error_message=message,
-    )
+def one_owner_constraint(
+    name: str, message: str | None = None, owners: tuple[str, ...] = ("place", "person")
+) -> models.CheckConstraint:
+    """Exactly one of `owners` (the model's `OWNERS`: `place` and `person`, and for recorded
+    narration `route` too): the database refuses a row naming several or none, and
+    `full_clean()` (hence every ModelForm offering the fields) says `message`."""
+    condition = Q()
+    for owner in owners:
+        condition |= Q(**{f"{other}__isnull": other != owner for other in owners})
+    return models.CheckConstraint(condition=condition, name=name, violation_error_message=message)
 
 
 class BelongsToRecord(models.Model):
@@ -1223,6 +1233,10 @@ class BelongsToRecord(models.Model):
 
     place, person = owner_fields()
 
+    # The keys of the records a row may belong to, exactly one set (`one_owner_constraint`):
+    # a model whose rows may also belong to a walking route adds "route" (recorded narration).
+    OWNERS: tuple[str, ...] = ("place", "person")
+
     # For select_related(): the owner with its kind's own row, so that `owner` costs no query.
     OWNER_RELATED = (*(f"place__{name}" for name in Place.CHILD_ACCESSORS.values()), "person")
 
@@ -1230,18 +1244,26 @@ class BelongsToRecord(models.Model):
         abstract = True
 
     @property
-    def owner(self) -> Place | Person:
-        """The street, relic, scenic spot or person this row belongs to."""
-        return self.place.specific if self.place_id else self.person
+    def owner(self) -> Place | Person | Route:
+        """The street, relic, scenic spot or person (or route) this row belongs to."""
+        if self.place_id:
+            return self.place.specific
+        for key in self.OWNERS[1:]:
+            if getattr(self, f"{key}_id") is not None:
+                return getattr(self, key)
+        return None
 
     @owner.setter
-    def owner(self, record: Place | Person) -> None:
-        if isinstance(record, Place):
-            self.place, self.person = record, None
-        elif isinstance(record, Person):
-            self.place, self.person = None, record
-        else:
-            raise TypeError(f"A place or a person, not {type(record).__name__}.")
+    def owner(self, record: Place | Person | Route) -> None:
+        keys = [
+            key
+            for key in self.OWNERS
+            if isinstance(record, self._meta.get_field(key).related_model)
+        ]
+        if not keys:
+            raise TypeError(f"A {' or a '.join(self.OWNERS)}, not {type(record).__name__}.")
+        for key in self.OWNERS:
+            setattr(self, key, record if key == keys[0] else None)
 
     @property
     def unit(self) -> AdminUnit | None:
@@ -1356,16 +1378,25 @@ def make_photo_renditions(photo_pk: int) -> None:
 
 class NarrationQuerySet(models.QuerySet):
     def published(self) -> NarrationQuerySet:
-        """The narration of published records only: a withdrawn record's recording goes with
-        its page (`published_q` through the owner)."""
-        return self.filter(published_q("place") | published_q("person"))
+        """The narration of published records only: a withdrawn record's (or route's)
+        recording goes with its page (`published_q` through the owner)."""
+        return self.filter(published_q("place") | published_q("person") | published_q("route"))
 
 
 class Narration(BelongsToRecord):
-    """A recording of a record's text read aloud, in one language: the page's text is its
-    transcript. Checked and stripped of its tags on upload (`lib.audio`), served only while its
-    record is published (`public.views.narration`)."""
+    """A recording of a record's (or a walking route's) text read aloud, in one language: the
+    page's text is its transcript. Checked and stripped of its tags on upload (`lib.audio`),
+    served only while its record is published (`public.views.narration`)."""
 
+    OWNERS = ("place", "person", "route")
+
+    route = models.ForeignKey(
+        "Route",
+        verbose_name=_("walking route"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
     language = models.CharField(_("language"), max_length=10, choices=languages.django_languages())
     audio = lib_audio.AudioField(
         _("recording"),
@@ -1389,7 +1420,7 @@ class Narration(BelongsToRecord):
         default_related_name = "narrations"
         ordering = ["language", "id"]
         constraints = [
-            one_owner_constraint("narration_one_owner"),
+            one_owner_constraint("narration_one_owner", owners=("place", "person", "route")),
             models.UniqueConstraint(
                 fields=["place", "language"],
                 condition=Q(place__isnull=False),
@@ -1400,6 +1431,12 @@ class Narration(BelongsToRecord):
                 fields=["person", "language"],
                 condition=Q(person__isnull=False),
                 name="narration_one_per_person_language",
+                violation_error_message=_("This record already has a recording in this language."),
+            ),
+            models.UniqueConstraint(
+                fields=["route", "language"],
+                condition=Q(route__isnull=False),
+                name="narration_one_per_route_language",
                 violation_error_message=_("This record already has a recording in this language."),
             ),
         ]
@@ -1428,19 +1465,29 @@ class Narration(BelongsToRecord):
 
 
 class OldSlug(BelongsToRecord):
-    """An address a published record used to have: requests for it redirect to the current one,
-    because links and shared URLs outlive renames."""
+    """An address a published record (or walking route) used to have: requests for it redirect
+    to the current one, because links and shared URLs outlive renames."""
 
-    kind = models.CharField(max_length=10)  # a Place.Kind value, or "person"
+    OWNERS = ("place", "person", "route")
+
+    kind = models.CharField(max_length=10)  # a Place.Kind value, "person" or "route"
     slug = models.SlugField(max_length=120)
     # No way back from a record to its old addresses: they are looked up by address.
     place, person = owner_fields(related_name="+")
+    route = models.ForeignKey(
+        "Route",
+        verbose_name=_("walking route"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["kind", "slug"], name="oldslug_unique"),
-            one_owner_constraint("oldslug_one_owner"),
+            one_owner_constraint("oldslug_one_owner", owners=("place", "person", "route")),
         ]
 
     def __str__(self) -> str:
@@ -1617,9 +1664,12 @@ class RouteQuerySet(PublishableQuerySet):
 
 class Route(TextStatesModel, NormalizedTextModel):
     """A walking route through published places, in order, with its own title and texts in
-    each language of the registry; published by the same rule as places (`published_q`)."""
+    each language of the registry; published by the same rule as places (`published_q`),
+    written as they are (`sites.services.record_save`: its history, its roles), and its old
+    addresses redirect to the new one (`OldSlug`, kind "route")."""
 
     required_translations = ("title",)
+    slug_scope = "route"
 
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(
@@ -1655,6 +1705,9 @@ class Route(TextStatesModel, NormalizedTextModel):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
+        previous = (
+            Route.objects.filter(pk=self.pk).values("slug", "status").first() if self.pk else None
+        )
         if not self.slug:
             # From the Vietnamese title, made free with -2, -3… when another route has it.
             base = slugify_vi(getattr(self, f"title_{DEFAULT_SUFFIX}", "") or self.title)
@@ -1669,7 +1722,15 @@ class Route(TextStatesModel, NormalizedTextModel):
                 for slug in itertools.chain([base], (f"{base}-{n}" for n in itertools.count(2)))
                 if slug not in taken
             )
+        moved = previous is not None and previous["slug"] != self.slug
+        # Published at its old address, now or before (its history).
+        was_published = moved and (
+            previous["status"] == Status.PUBLISHED
+            or self.history.filter(id=self.pk, status=Status.PUBLISHED).exists()
+        )
         super().save(*args, **kwargs)
+        if moved:
+            remember_old_slug(self, previous["slug"], was_published=was_published)
 
     def get_absolute_url(self) -> str:
         return reverse("sites:route", kwargs={"slug": self.slug})

@@ -388,7 +388,8 @@ def can_view(user: User | None, record: PublishableModel | None = None) -> bool:
 
 def can_edit(user: User | None, record: PublishableModel | None = None) -> bool:
     """Whether `user` may change `record` (a Street, Relic, ScenicSpot or Person; a bare Place
-    is checked as its specific kind)."""
+    is checked as its specific kind; a walking route, which crosses communes, only by those
+    who work province-wide: `in_scope`)."""
     if record is None:
         return _active(user) and any(
             user.has_perm(f"sites.change_{name}") for name in CONTENT_MODELS

@@ -1,7 +1,7 @@
-"""The one way a content record (a street, relic, scenic spot or person) is written, whoever
-writes it: the admin's form, the staff API and the spreadsheet import all call `record_save`
-(the import its two halves, see below), so that each write stores the same text, is validated
-the same way, is filed under the same commune and obeys the same roles.
+"""The one way a content record (a street, relic, scenic spot or person, or a walking route) is
+written, whoever writes it: the admin's form, the staff API and the spreadsheet import all call
+`record_save` (the import its two halves, see below), so that each write stores the same text, is
+validated the same way, is filed under the same commune and obeys the same roles.
 
 A write, in order:
 

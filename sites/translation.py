@@ -17,6 +17,7 @@ from sites.models import (
     Place,
     Relic,
     Route,
+    RouteStop,
     ScenicSpot,
     Source,
     Street,
@@ -87,7 +88,7 @@ class SourceTranslation(TranslationOptions):
 # the place columns too, so one row is a complete version of the record.
 for _model in (Street, Relic, ScenicSpot, Person):
     simple_history.register(_model, excluded_fields=["search_text"])
-for _model in (PersonLink, FormerName, Photo, Source):
+for _model in (PersonLink, FormerName, Photo, Source, Route, RouteStop):
     simple_history.register(_model)
 
 

@@ -128,7 +128,14 @@ def test_the_language_switch_works_without_javascript_and_by_keyboard(site, brow
 
 @pytest.mark.parametrize(
     "path",
-    [CAVE_EN, CAVE_VI, "/vi/", "/en/people/ngo-thi-si/", "/vi/units/phuong-tam-thanh/"],
+    [
+        CAVE_EN,
+        CAVE_VI,
+        "/vi/",
+        "/en/people/ngo-thi-si/",
+        "/vi/units/phuong-tam-thanh/",
+        "/zh-hans/routes/",
+    ],
 )
 def test_pages_meet_wcag_aa_and_reflow_at_double_text_size(site, phone, screenshot, path):
     from axe_playwright_python.sync_playwright import Axe

@@ -49,9 +49,10 @@ def test_every_page_and_scan_target_is_written_in_every_language(rendered, demo_
     assert (rendered / person.get_absolute_url().lstrip("/") / "index.html").exists()
     units = [path for path in (rendered / "vi" / "units").iterdir() if path.is_dir()]
     assert units and all((unit / "offline.json").exists() for unit in units)
-    # The index pages of communes and wards and of people.
+    # The index pages of communes and wards, of people and of walking routes.
     assert (rendered / "vi" / "units" / "index.html").exists()
     assert (rendered / "en" / "people" / "index.html").exists()
+    assert (rendered / "zh-hans" / "routes" / "index.html").exists()
     assert PlateScanDay.objects.count() == 0  # rendering is not scanning
 
 

@@ -1,6 +1,6 @@
 """Recorded narration on the public side: a player on the page that downloads nothing until it is
 played, the recording served (in ranges) only while its record is published, in the area's
-offline pack within its budget, and in the API."""
+offline pack within its budget, and in the API; a walking route's the same way."""
 
 import re
 
@@ -9,7 +9,16 @@ from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.utils import translation
 
-from sites.models import AdminUnit, Narration, Person, Relic, ScenicSpot, Status
+from sites.models import (
+    AdminUnit,
+    Narration,
+    Person,
+    Relic,
+    Route,
+    RouteStop,
+    ScenicSpot,
+    Status,
+)
 from tests.audio import mp3_bytes, opus_bytes
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +163,96 @@ def test_the_api_lists_a_records_recordings(client, relic, settings):
             "seconds": 3.0,
         }
     ]
+
+
+@pytest.fixture
+def route(relic):
+    route = Route.objects.create(
+        title_vi="Đi bộ bên sông Kỳ Cùng",
+        summary_vi="Từ đền Kỳ Cùng, dọc bờ sông.",
+        status=PUBLISHED,
+    )
+    RouteStop.objects.create(route=route, place=relic, position=1)
+    return route
+
+
+def test_a_routes_page_plays_its_recording_served_only_while_it_is_published(
+    client, route, django_capture_on_commit_callbacks
+):
+    narration = narrate(route, data=mp3_bytes(5, tags=True))
+    html = client.get(route.get_absolute_url()).content.decode()
+    player = re.search(r"<audio[^>]*>.*?</audio>", html, re.S).group(0)
+    assert player.startswith('<audio controls preload="none">')
+    assert f'<source src="{narration.url}" type="audio/mpeg">' in player
+    assert "(0:05)" in html
+    served = client.get(narration.url)
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == mp3_bytes(5)  # without its tags
+    assert client.get(narration.url, HTTP_RANGE="bytes=0-9").status_code == 206
+    # Withdrawn, or back in review, the route's recording goes with its page.
+    for status in (Status.WITHDRAWN, Status.REVIEW):
+        with django_capture_on_commit_callbacks(execute=True):
+            route.status = status
+            route.save()
+        assert client.get(narration.url).status_code == 404
+    assert client.get(route.get_absolute_url()).status_code == 404
+
+
+def test_a_routes_english_page_offers_the_recording_of_the_text_it_shows(
+    client, route, django_capture_on_commit_callbacks
+):
+    vietnamese = narrate(route, "vi")
+    with translation.override("en"):
+        url = route.get_absolute_url()
+    # No English title yet: the page shows the Vietnamese text, hence its recording.
+    assert '<audio controls preload="none" lang="vi">' in client.get(url).content.decode()
+    route.title_en, route.summary_en = "A walk by the Kỳ Cùng", "From the temple."
+    with django_capture_on_commit_callbacks(execute=True):
+        route.save()
+    html = client.get(url).content.decode()
+    assert vietnamese.url not in html and "<audio" not in html
+
+
+def test_the_offline_pack_holds_a_routes_recording_after_its_places_within_the_budget(
+    client, relic, route, settings, django_capture_on_commit_callbacks
+):
+    place_recording = narrate(relic, data=mp3_bytes(100))  # some 0.4 MB
+    route_recording = narrate(route, data=mp3_bytes(3))
+    settings.OFFLINE_NARRATION_MB = 1
+    data = client.get("/vi/units/phuong-tam-thanh/offline.json").json()
+    assert route.get_absolute_url() in data["pages"]
+    assert data["audio"] == [place_recording.url, route_recording.url]
+    # A route recording too large for what the places leave is left out.
+    with django_capture_on_commit_callbacks(execute=True):
+        route_recording.delete()
+        too_large = narrate(route, data=mp3_bytes(200))  # some 0.8 MB
+    data = client.get("/vi/units/phuong-tam-thanh/offline.json").json()
+    assert data["audio"] == [place_recording.url]
+    assert too_large.url not in data["audio"]
+    # A withdrawn route is in no pack, nor its recording.
+    settings.OFFLINE_NARRATION_MB = 2
+    caches[settings.PAGE_CACHE_ALIAS].clear()
+    assert client.get("/vi/units/phuong-tam-thanh/offline.json").json()["audio"] == [
+        place_recording.url,
+        too_large.url,
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        route.status = Status.WITHDRAWN
+        route.save()
+    data = client.get("/vi/units/phuong-tam-thanh/offline.json").json()
+    assert data["audio"] == [place_recording.url]
+
+
+def test_the_api_lists_a_routes_recordings(client, route, settings):
+    narration = narrate(route)
+    data = client.get(f"/api/v1/routes/{route.slug}/").json()
+    assert data["narration"] == [
+        {
+            "language": "vi",
+            "url": settings.PUBLIC_BASE_URL + narration.url,
+            "content_type": "audio/mpeg",
+            "seconds": 3.0,
+        }
+    ]
+    listed = client.get("/api/v1/routes/").json()["results"]
+    assert listed[0]["narration"] == data["narration"]

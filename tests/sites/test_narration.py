@@ -1,15 +1,15 @@
 """Editors attach a recording per record and language in the admin: checked as strictly as a
 photo, refused with a message in the editor's language and nothing saved, stored without its
-tags; a change to it reaches the pages that show it."""
+tags; a change to it reaches the pages that show it. Walking routes get theirs the same way."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from edge.dependents import dependents
 from sites import signals
-from sites.models import AdminUnit, Narration, Relic, Status
+from sites.models import AdminUnit, Narration, Relic, Route, Source, Status
 from tests.audio import mp3_bytes, opus_bytes
 from tests.conftest import MANAGEMENT_INPUT
 from tests.sites.test_uploads import admin_client, current_values
@@ -151,3 +151,57 @@ def test_an_editor_of_the_ward_attaches_one_and_the_record_goes_back_to_review(
     # A published record an editor changed waits for a reviewer, its recording with it.
     relic.refresh_from_db()
     assert relic.status == Status.REVIEW
+
+
+@pytest.fixture
+def route():
+    return Route.objects.create(
+        title_vi="Đi bộ ở Tam Thanh", summary_vi="Ba danh thắng.", status=Status.PUBLISHED
+    )
+
+
+def test_a_route_gets_its_recording_in_its_admin_checked_as_a_records_is(
+    staff_client, admin_form_data, route
+):
+    url = reverse("admin:sites_route_change", args=[route.pk])
+    page = staff_client.get(url).content.decode()
+    assert 'name="narrations-TOTAL_FORMS"' in page
+
+    def post(upload):
+        form = {
+            **admin_form_data(url, {}),
+            **current_values(page),
+            "stops-TOTAL_FORMS": "0",  # the route has none yet; no empty one either
+            "narrations-TOTAL_FORMS": "1",
+            "narrations-0-language": "vi",
+            "narrations-0-audio": upload,
+        }
+        return staff_client.post(url, form)
+
+    data, _english, vietnamese = BAD["a picture"]
+    response = post(SimpleUploadedFile("walk.mp3", data, "audio/mpeg"))
+    assert response.status_code == 200
+    assert vietnamese in response.content.decode().replace("&#x27;", "'")
+    assert not Narration.objects.exists()
+    response = post(SimpleUploadedFile("Tam Thanh.txt", mp3_bytes(4, tags=True), "text/plain"))
+    assert response.status_code == 302
+    narration = route.narrations.get()
+    assert (narration.owner, narration.place, narration.person) == (route, None, None)
+    with narration.audio.open("rb") as stored:
+        assert stored.read() == mp3_bytes(4)  # its tags removed
+    assert "0:04" in staff_client.get(url).content.decode()
+    # One per route and language; its page (and the packs of its areas) show it.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Narration.objects.create(
+            route=route, language="vi", audio=SimpleUploadedFile("c", mp3_bytes())
+        )
+    assert route.get_absolute_url() in dependents([narration]).pages
+
+
+def test_a_recording_belongs_to_one_record_or_one_route(relic, route):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Narration.objects.create(
+            route=route, place=relic, language="en", audio=SimpleUploadedFile("a", mp3_bytes())
+        )
+    with pytest.raises(TypeError):
+        Source(title="Địa chí", owner=route)  # a route has no sources

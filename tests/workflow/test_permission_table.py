@@ -952,6 +952,12 @@ def route_url(view: str) -> Callable[[World, str], str]:
     return lambda w, v: admin_url(f"sites_route_{view}", route_of(w, v).pk)
 
 
+def route_version(w: World, v: str) -> str:
+    route = route_of(w, v)
+    version = route.history.order_by("history_id").first()
+    return admin_url("sites_route_simple_history", route.pk, version.history_id)
+
+
 def uses_plate_position(w: World, role: str, v: str) -> bool:
     """An installed plate with a GPS fix at the street (which has no coordinates): the button."""
     from qrplates.models import PlateEvent
@@ -1308,8 +1314,10 @@ DOORS: dict[str, Door] = {
         page(route_url("change"), named("route")),
         "admin:sites_route_change",
         "inline:sites.route.RouteStopInline",
+        "inline:sites.route.RouteNarrationInline",
     ),
     "route: history": door(page(route_url("history")), "admin:sites_route_history"),
+    "route: a past version": door(page(route_version), "admin:sites_route_simple_history"),
     "route: add": door(opens(lambda w: admin_url("sites_route_add")), "admin:sites_route_add"),
     "route: delete page": door(page(route_url("delete")), "admin:sites_route_delete"),
     "routes: action delete": door(
@@ -1430,6 +1438,7 @@ DOORS: dict[str, Door] = {
             "sites:home",
             "sites:people",
             "sites:units",
+            "sites:routes",
             "sites:about",
             "sites:offline",
             "plate-code",
@@ -1607,6 +1616,7 @@ TABLE: dict[str, tuple[frozenset[str], ...]] = {
     "routes: list":                       (_,     _,     _,     A,     _,     _,     _),
     "route: page":                        (_,     _,     _,     A,     _,     _,     _),
     "route: history":                     (_,     _,     _,     A,     _,     _,     _),
+    "route: a past version":              (_,     _,     _,     A,     _,     _,     _),
     "route: add":                         (_,     _,     _,     A,     _,     _,     _),
     "route: delete page":                 (_,     _,     _,     A,     _,     _,     _),
     "routes: action delete":              (_,     _,     _,     A,     _,     _,     _),
@@ -1650,6 +1660,7 @@ TABLE: dict[str, tuple[frozenset[str], ...]] = {
     "public: sitemap":                    (P,     P,     P,     P,     P,     P,     P),
     "public: sites:home":                 (A,     A,     A,     A,     A,     A,     A),
     "public: sites:people":               (A,     A,     A,     A,     A,     A,     A),
+    "public: sites:routes":               (A,     A,     A,     A,     A,     A,     A),
     "public: sites:units":                (A,     A,     A,     A,     A,     A,     A),
     "public: sites:about":                (A,     A,     A,     A,     A,     A,     A),
     "public: sites:offline":              (A,     A,     A,     A,     A,     A,     A),
