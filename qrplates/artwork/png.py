@@ -10,10 +10,9 @@ colour of the template as it is, plus, for each text colour over the colour it s
 steps between them for the antialiased edges of the letters. A plate is a few colours, so this is
 the same picture as a full-colour file (no colour of the template moves; a letter's edge differs
 by at most 1/64 of the step between its two colours) in a third of the bytes to compress, which
-made the PNG about four times faster to write. The image is drawn as palette indices directly,
-so nothing is quantised after the fact: rectangles and QR modules are drawn with their colour's
-index, and each text colour's letters are drawn as coverage (0–255) on a layer of their own, then
-mapped to the steps of their ramp.
+made the PNG several times faster to write. The image is drawn as palette indices directly, so
+nothing is quantised after the fact: rectangles and QR modules are drawn with their colour's
+index, and each run of text as FreeType's coverage (0–255), mapped to the steps of its ramp.
 """
 
 from __future__ import annotations
@@ -83,9 +82,9 @@ def render_png(scene: Scene, dpi: int) -> bytes:
     # Palette indices as the pixels of a one-byte image: given the palette at the end.
     image = Image.new("L", size, inks[scene.background])
     draw = ImageDraw.Draw(image)
-    # Text is drawn last, each colour on the colour it sits on (the topmost filled rectangle
-    # under its start, or the plate): layers in the order their first run was drawn.
-    layers: dict[tuple[Colour, Colour], list[TextRun]] = {}
+    # Text is drawn last, each run in its colour over the colour it sits on (the topmost
+    # filled rectangle under its start, or the plate).
+    texts: list[tuple[TextRun, Colour]] = []
     filled: list[Rect] = []
     for item in scene.items:
         if isinstance(item, Rect):
@@ -127,24 +126,12 @@ def render_png(scene: Scene, dpi: int) -> bytes:
                 ),
                 scene.background,
             )
-            layers.setdefault((under, item.fill), []).append(item)
-    steps = min(RAMP_STEPS, (PALETTE_SIZE - 8) // max(len(layers), 1))
-    for (under, over), runs in layers.items():
-        stamps = [stamp for run in runs for stamp in text_stamps(run, scale)]
-        left = min(x for x, _y, _mask in stamps)
-        top = min(y for _x, y, _mask in stamps)
-        right = max(x + mask.size[0] for x, _y, mask in stamps)
-        bottom = max(y + mask.size[1] for _x, y, mask in stamps)
-        if right <= left or bottom <= top:
-            continue
-        # The letters' coverage on a layer just large enough for them, then each level of
-        # coverage as its shade's index, pasted where a letter covers anything.
-        coverage = Image.new("L", (right - left, bottom - top), 0)
-        pen = ImageDraw.Draw(coverage)
-        for x, y, mask in stamps:
-            pen.draw.draw_bitmap((x - left, y - top), mask, 255)
-        shades = coverage.point(inks.ramp(under, over, steps))
-        image.paste(shades, (left, top), coverage.point([0] + [255] * 255))
+            texts.append((item, under))
+    pairs = {(under, run.fill) for run, under in texts}
+    steps = min(RAMP_STEPS, (PALETTE_SIZE - 8) // max(len(pairs), 1))
+    ramps = {(under, over): inks.ramp(under, over, steps) for under, over in sorted(pairs, key=str)}
+    for run, under in texts:
+        draw_run(image, run, scale, ramps[(under, run.fill)], inks[under])
     image.putpalette(inks.palette())
     info = PngInfo()
     info.add_itxt("Title", scene.title)
@@ -164,6 +151,35 @@ def render_png(scene: Scene, dpi: int) -> bytes:
     return buffer.getvalue()
 
 
+def draw_run(image: Image.Image, run: TextRun, scale: float, ramp: list[int], under: int) -> None:
+    """The run's letters as coverage, each level of it as its shade's index (`ramp`), on the
+    picture of indices. Where the box of the letters holds only the colour under them (nearly
+    always) it is pasted whole; otherwise only where a letter covers anything."""
+    stamps = text_stamps(run, scale)
+    if len(stamps) == 1:
+        left, top, coverage = stamps[0]
+    else:
+        left = min(x for x, _y, _mask in stamps)
+        top = min(y for _x, y, _mask in stamps)
+        right = max(x + mask.width for x, _y, mask in stamps)
+        bottom = max(y + mask.height for _x, y, mask in stamps)
+        coverage = Image.new("L", (max(right - left, 0), max(bottom - top, 0)), 0)
+        for x, y, mask in stamps:
+            coverage.paste(255, (x - left, y - top), mask)
+    if not coverage.width or not coverage.height:
+        return
+    box = (left, top, left + coverage.width, top + coverage.height)
+    shades = coverage.point(ramp)
+    if image.crop(box).getextrema() == (under, under):
+        image.paste(shades, box)
+    else:
+        image.paste(shades, box, coverage.point(COVERED))
+
+
+# Any coverage at all, as a paste mask.
+COVERED = [0] + [255] * 255
+
+
 # FreeType, as Pillow drives it, sets a line of text at whole pixels: the fraction of a pixel
 # where it starts only decides which way it is rounded (three cases in each direction, found by
 # trying every 1/1024 of a pixel; tests/qrplates/test_artwork_png.py checks it against Pillow's
@@ -180,10 +196,15 @@ Y_HALF = 32.5 / 64
 def glyphs(face: Face, size_px: float, text: str, start_x: float, start_y: float):
     """FreeType's coverage of `text` (left end on the baseline at the given fraction of a
     pixel) and its offset from that point: Pillow's own `ImageDraw.text`, remembered."""
-    return pillow_font(face, size_px).getmask2(text, "L", anchor="ls", start=(start_x, start_y))
+    mask, offset = pillow_font(face, size_px).getmask2(
+        text, "L", anchor="ls", start=(start_x, start_y)
+    )
+    coverage = Image.new("L", mask.size, 0)
+    ImageDraw.Draw(coverage).draw.draw_bitmap((0, 0), mask, 255)
+    return coverage, offset
 
 
-def text_stamps(run: TextRun, scale: float) -> list[tuple[int, int, object]]:
+def text_stamps(run: TextRun, scale: float) -> list[tuple[int, int, Image.Image]]:
     """Where each piece of `run`'s coverage goes: (left, top, mask) in whole pixels."""
     size_px = round(run.size_mm * scale, 1)
     if run.tracking_mm:
