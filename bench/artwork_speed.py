@@ -1,6 +1,6 @@
 """Plates per second for each artwork format, beside bare QR generation measured in the same run.
 
-    .venv/bin/python bench/artwork_speed.py [--plates 37] [--dpi 300] [--rounds 3]
+    .venv/bin/python bench/artwork_speed.py [--plates 37] [--dpi 300] [--rounds 5]
 
 The plates are made from the demo content (names with their diacritics, streets on the street
 template, relics and scenic spots on the heritage panel), each with its own random code and
@@ -83,7 +83,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plates", type=int, default=37)
     parser.add_argument("--dpi", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     plates = demo_plates(args.plates)
     print(
