@@ -69,8 +69,8 @@ def baseline(plates: list[PlateData]) -> None:
 
 def forget_letters() -> None:
     # (Absent from the artwork code before it kept letters: this script also times that.)
-    if hasattr(png, "glyphs"):
-        png.glyphs.cache_clear()
+    if hasattr(png, "forget_letters"):
+        png.forget_letters()
 
 
 def timed(work, plates: list[PlateData]) -> float:

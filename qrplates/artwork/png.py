@@ -192,16 +192,39 @@ X_HALF = 31.5 / 64
 Y_HALF = 32.5 / 64
 
 
-@functools.lru_cache(maxsize=512)
+# What is kept, so that a batch's drawing process stays small: single characters (the code's,
+# letter-spaced; a few kilobytes each), and lines small enough to be the same on every plate (the
+# call to action, the portal: under LINE_AREA, about 200,000 pixels); a long name, drawn for one
+# plate, is not kept.
+LINE_AREA = 300_000
+
+
 def glyphs(face: Face, size_px: float, text: str, start_x: float, start_y: float):
     """FreeType's coverage of `text` (left end on the baseline at the given fraction of a
-    pixel) and its offset from that point: Pillow's own `ImageDraw.text`, remembered."""
+    pixel) and its offset from that point: Pillow's own `ImageDraw.text`, remembered when small."""
+    if len(text) == 1:
+        return _letter(face, size_px, text, start_x, start_y)
+    if size_px * size_px * len(text) <= LINE_AREA:
+        return _line(face, size_px, text, start_x, start_y)
+    return _coverage(face, size_px, text, start_x, start_y)
+
+
+def _coverage(face: Face, size_px: float, text: str, start_x: float, start_y: float):
     mask, offset = pillow_font(face, size_px).getmask2(
         text, "L", anchor="ls", start=(start_x, start_y)
     )
     coverage = Image.new("L", mask.size, 0)
     ImageDraw.Draw(coverage).draw.draw_bitmap((0, 0), mask, 255)
     return coverage, offset
+
+
+_letter = functools.lru_cache(maxsize=2048)(_coverage)
+_line = functools.lru_cache(maxsize=64)(_coverage)
+
+
+def forget_letters() -> None:
+    _letter.cache_clear()
+    _line.cache_clear()
 
 
 def text_stamps(run: TextRun, scale: float) -> list[tuple[int, int, Image.Image]]:
