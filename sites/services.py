@@ -56,10 +56,14 @@ def record_check(
     *,
     by: AbstractBaseUser | AnonymousUser | None,
     exclude: Collection[str] = (),
+    unique_checked: Collection[str] = (),
 ) -> None:
     """Steps 1 to 4 of a write (see the module): normalises, validates, fills the commune or
     ward and applies the roles to `record` as `by` is about to save it. `exclude`: fields the
     caller already found wrong (the import's unreadable cells), left out of the validation.
+    `unique_checked`: fields whose uniqueness the caller checked for many records at once (the
+    import reads the external IDs of a whole file in one query); their other rules still apply,
+    and the database's unique constraints refuse a clash all the same (`record_write`).
     Raises ValidationError, naming every wrong field at once, or PermissionDenied."""
     if isinstance(record, Place):
         record.kind = record.slug_scope
@@ -78,9 +82,17 @@ def record_check(
         if not field.editable or field.name in translated
     }
     try:
-        record.full_clean(exclude=[*excluded, *exclude])
+        record.full_clean(exclude=[*excluded, *exclude, *unique_checked])
     except ValidationError as invalid:
         errors = invalid.update_error_dict(errors)
+    for name in unique_checked:
+        if name in exclude or name in errors:
+            continue
+        field = record._meta.get_field(name)
+        try:
+            field.clean(getattr(record, field.attname), record)
+        except ValidationError as invalid:
+            errors.setdefault(name, []).extend(invalid.messages)
     if errors:
         raise ValidationError(errors)
 

@@ -66,6 +66,7 @@ from sites.models import (
     Street,
     TextState,
 )
+from sites.signals import many_changes
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -375,7 +376,9 @@ class RecordResource(resources.ModelResource):
         # the editor may not touch is refused, never reported "unchanged" (which would tell
         # what the record holds). The cells already found wrong are left out of its validation.
         try:
-            services.record_check(instance, by=self.user, exclude=errors)
+            services.record_check(
+                instance, by=self.user, exclude=errors, unique_checked=["external_id"]
+            )
         except ValidationError as invalid:
             errors = invalid.update_error_dict(errors)
         except PermissionDenied as denied:
@@ -761,12 +764,13 @@ def records_import(
     if report.file_errors:
         return report
     report.ignored_columns = [h for h in dataset.headers if h and h not in known]
-    result = resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-    )
+    with many_changes():
+        result = resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+        )
     labels = column_labels(model, resource)
     for number, (data, row_result) in enumerate(zip(dataset.dict, result.rows, strict=False), 2):
         row = RowReport(
