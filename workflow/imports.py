@@ -1,7 +1,14 @@
 """Spreadsheet import and export of streets, relics, scenic spots and people (CSV and XLSX),
-on django-import-export's resources.
+on django-import-export's resources, and of the links between people and places and the
+sources, in a workbook of one sheet per kind (`SHEET_NAMES`, `read_sheets`, `workbook_import`).
 
 The promises, each tested:
+- a workbook's sheets are imported in one transaction, people first, so that a street, a link
+  or a source names a person of the same workbook; links and sources name records by external
+  ID or page address (`RecordKeys`) and are written through the content's write path for what
+  hangs on a record (`sites.services.attached_check`/`attached_write`);
+- the sample workbook imports as downloaded and changes nothing (its examples are in the
+  "Hướng dẫn" sheet, never read);
 - every row carries a stable `external_id`: re-importing the same file changes nothing, an edited
   file updates the same records in place;
 - a dry run (the preview) comes first; any row that fails means nothing is saved, and each error
@@ -819,6 +826,9 @@ class LinkRows(AttachedRows):
     nullable = ("year_from", "year_to")
 
     def check_values(self, values: dict) -> dict[str, list[str]]:
+        for column in ("person", "place"):
+            if values.get(column) is None:
+                return {column: [str(PersonLink._meta.get_field(column).error_messages["blank"])]}
         if not values.get("role"):
             return {"role": [str(PersonLink._meta.get_field("role").error_messages["blank"])]}
         person = values["person"]
