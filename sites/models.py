@@ -9,6 +9,7 @@ kind-specific columns are one join away (`Place.objects.with_details()`).
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import itertools
 import time
@@ -121,11 +122,22 @@ class NormalizedTextModel(models.Model):
         super().save(*args, **kwargs)
 
     def normalize_text(self) -> None:
-        for field in self._meta.concrete_fields:
-            if isinstance(field, models.CharField | models.TextField):
-                value = getattr(self, field.attname)
-                if isinstance(value, str):
-                    setattr(self, field.attname, stored_text(field, value))
+        for attname, free in _text_fields(type(self)):
+            value = getattr(self, attname)
+            if isinstance(value, str):
+                value = nfc(value)
+                setattr(self, attname, strip_markup(value) if free else value)
+
+
+@functools.cache
+def _text_fields(model: type[models.Model]) -> tuple[tuple[str, bool], ...]:
+    """The text columns of `model`, each with whether people write free text into it (worked
+    out once per model: every save normalises them)."""
+    return tuple(
+        (field.attname, is_free_text(field))
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.CharField | models.TextField)
+    )
 
 
 def stored_text(field: models.Field, value: str) -> str:

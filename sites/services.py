@@ -56,14 +56,16 @@ def record_check(
     *,
     by: AbstractBaseUser | AnonymousUser | None,
     exclude: Collection[str] = (),
-    unique_checked: Collection[str] = (),
+    checked: Collection[str] = (),
 ) -> None:
     """Steps 1 to 4 of a write (see the module): normalises, validates, fills the commune or
     ward and applies the roles to `record` as `by` is about to save it. `exclude`: fields the
     caller already found wrong (the import's unreadable cells), left out of the validation.
-    `unique_checked`: fields whose uniqueness the caller checked for many records at once (the
-    import reads the external IDs of a whole file in one query); their other rules still apply,
-    and the database's unique constraints refuse a clash all the same (`record_write`).
+    `checked`: fields whose database look-ups the caller made for many records at once (the
+    import reads the external IDs of a whole file in one query, and the communes and people a
+    file names once each): their uniqueness is not checked again, nor the existence of the
+    record a foreign key names (read from the database by the caller); their other rules still
+    apply, and the database refuses a clash all the same (`record_write`).
     Raises ValidationError, naming every wrong field at once, or PermissionDenied."""
     if isinstance(record, Place):
         record.kind = record.slug_scope
@@ -82,13 +84,13 @@ def record_check(
         if not field.editable or field.name in translated
     }
     try:
-        record.full_clean(exclude=[*excluded, *exclude, *unique_checked])
+        record.full_clean(exclude=[*excluded, *exclude, *checked])
     except ValidationError as invalid:
         errors = invalid.update_error_dict(errors)
-    for name in unique_checked:
-        if name in exclude or name in errors:
-            continue
+    for name in checked:
         field = record._meta.get_field(name)
+        if name in exclude or name in errors or field.is_relation:
+            continue
         try:
             field.clean(getattr(record, field.attname), record)
         except ValidationError as invalid:

@@ -259,13 +259,23 @@ class UnitWidget(widgets.Widget):
 
 
 class PersonWidget(widgets.Widget):
-    """A person by their external ID (import the people first)."""
+    """A person by their external ID (import the people first), looked up once per import
+    (`forget` starts an import afresh)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.found: dict[str, Person | None] = {}
+
+    def forget(self) -> None:
+        self.found = {}
 
     def clean(self, value, row=None, **kwargs) -> Person | None:
         text = TextWidget().clean(value)
         if not text:
             return None
-        person = Person.objects.filter(external_id=text).first()
+        if text not in self.found:
+            self.found[text] = Person.objects.filter(external_id=text).first()
+        person = self.found[text]
         if person is None:
             raise ValueError(self.unknown(text))
         return person
@@ -350,7 +360,7 @@ class RecordResource(resources.ModelResource):
     def before_import(self, dataset: tablib.Dataset, **kwargs) -> None:
         super().before_import(dataset, **kwargs)
         for each in self.fields.values():
-            if isinstance(each.widget, UnitWidget):
+            if isinstance(each.widget, UnitWidget | PersonWidget):
                 each.widget.forget()
         model = self._meta.model
         owner = Place if issubclass(model, Place) else model
@@ -389,7 +399,7 @@ class RecordResource(resources.ModelResource):
         # what the record holds). The cells already found wrong are left out of its validation.
         try:
             services.record_check(
-                instance, by=self.user, exclude=errors, unique_checked=["external_id"]
+                instance, by=self.user, exclude=errors, checked=self.checked_at_once
             )
         except ValidationError as invalid:
             errors = invalid.update_error_dict(errors)
@@ -428,6 +438,18 @@ class RecordResource(resources.ModelResource):
             for f in self.get_import_fields()
             if f.column_name in row
         )
+
+    @property
+    def checked_at_once(self) -> list[str]:
+        """The columns whose database look-ups the import makes once for the whole file: the
+        external IDs (`before_import`, the instance loader), and the communes and a street's
+        namesake, each read once by its widget (`UnitWidget`, `PersonWidget`; the namesake is
+        then checked by `roles.may_choose`)."""
+        return [
+            name
+            for name, each in self.fields.items()
+            if name == "external_id" or isinstance(each.widget, UnitWidget | PersonWidget)
+        ]
 
     @property
     def translated_names(self) -> list[str]:

@@ -269,15 +269,15 @@ def test_half_a_pair_of_coordinates_is_refused_in_words_not_left_to_the_database
 
 
 def test_an_external_id_checked_by_the_caller_is_still_refused_by_the_database(staff):
-    """The import checks a whole file's external IDs in one query (`unique_checked`); a clash it
+    """The import checks a whole file's external IDs in one query (`checked`); a clash it
     missed is still refused, as a message."""
     Person.objects.create(name_vi="Người Một", external_id="p:1")
     twin = Person(name_vi="Người Hai", external_id="p:1")
-    services.record_check(twin, by=staff, unique_checked=["external_id"])
+    services.record_check(twin, by=staff, checked=["external_id"])
     with pytest.raises(ValidationError):
         services.record_write(twin, by=staff)
     too_long = Person(name_vi="Người Ba", external_id="x" * 101)
     with pytest.raises(ValidationError) as invalid:
-        services.record_check(too_long, by=staff, unique_checked=["external_id"])
+        services.record_check(too_long, by=staff, checked=["external_id"])
     assert "external_id" in invalid.value.message_dict
     assert Person.objects.count() == 1
