@@ -649,12 +649,15 @@ class RecordKeys:
             places = Place.objects.filter(wanted).select_related(*Place.CHILD_ACCESSORS.values())
             found = list(roles.places_visible(self.user, places))
             by_id = {p.external_id: p for p in found if p.external_id}
+            by_slug: dict[str, list[Place]] = {}
+            for place in found:
+                by_slug.setdefault(place.slug, []).append(place)
             segments = {segment: kind for kind, segment in Place.URL_SEGMENTS.items()}
             for key in keys:
                 place = by_id.get(key)
                 if place is None:
                     segment, slug = slugs[key]
-                    same = [p for p in found if p.slug == slug]
+                    same = by_slug.get(slug, [])
                     if segment in segments:
                         same = [p for p in same if p.kind == segments[segment]]
                     place = same[0] if len(same) == 1 else None
