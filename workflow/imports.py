@@ -1427,9 +1427,10 @@ def column_labels(model: type[models.Model], resource: RecordResource) -> dict[s
 def records_export(
     *, model: type[PublishableModel], queryset: models.QuerySet, file_format: str
 ) -> bytes:
-    """The records as a spreadsheet with exactly the import's columns."""
+    """The records as a spreadsheet with exactly the import's columns (a workbook's sheet
+    named as the import knows it)."""
     dataset = RESOURCES[model]().export(queryset)
-    return _dump(dataset, file_format)
+    return _dump(dataset, file_format, title=SHEET_NAMES[model])
 
 
 def importer_for(model: type[models.Model], user: AbstractBaseUser | None = None):
@@ -1531,8 +1532,8 @@ def sample_workbook() -> bytes:
     return buffer.getvalue()
 
 
-def _dump(dataset: tablib.Dataset, file_format: str) -> bytes:
-    escaped = tablib.Dataset(headers=dataset.headers)
+def _dump(dataset: tablib.Dataset, file_format: str, title: str = "") -> bytes:
+    escaped = tablib.Dataset(headers=dataset.headers, title=title or None)
     for row in dataset:
         escaped.append([spreadsheet_cell(value) for value in row])
     dataset = escaped

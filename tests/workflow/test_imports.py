@@ -177,6 +177,7 @@ def test_the_export_has_the_import_columns_and_imports_back_unchanged(reviewer_c
     assert {row.action for row in report.rows} == {"skip"}
     xlsx = reviewer_client.get(reverse("admin:sites_relic_export", args=["xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.title == "Di tích"  # the name the import knows it by, from any list
     assert [c.value for c in sheet[1]] == header
     assert sheet.max_row == Relic.objects.count() + 1
 
