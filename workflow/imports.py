@@ -1307,6 +1307,18 @@ class ImportReport:
             )
             for sheet in data.get("sheets", [])
         ]
+        if "rows" in data:  # a report written before workbooks: one sheet
+            sheets.append(
+                SheetReport(
+                    name="",
+                    kind=Street._meta.label,
+                    rows=[
+                        RowReport(**{**row, "errors": [CellError(**e) for e in row["errors"]]})
+                        for row in data["rows"]
+                    ],
+                    ignored_columns=data.get("ignored_columns", []),
+                )
+            )
         return cls(sheets=sheets, file_errors=data["file_errors"], saved=data["saved"])
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from sites.models import Person, PersonLink, Relic, Source, Status, Street
+from sites.models import Person, PersonLink, Relic, ScenicSpot, Source, Status, Street
 from workflow import imports
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +33,11 @@ STREETS = (
     "Đường phố",
     ["external_id", "name_vi", "unit", "street_type", "named_after"],
     [["s:ph1", "Phố Nhập Một", "Phường Tam Thanh", "Phố", "p:nv1"]],
+)
+SCENIC = (
+    "Danh lam thắng cảnh",
+    ["external_id", "name_vi", "unit"],
+    [["c:dt1", "Động Nhập Một", "05986"]],
 )
 LINKS = (
     "Liên kết",
@@ -83,13 +88,14 @@ def test_one_workbook_imports_people_places_links_and_sources_naming_each_other(
     reviewer_client,
 ):
     # Sheets in any order: people are imported first, so the street and the links find them.
-    upload = workbook(SOURCES, LINKS, STREETS, RELICS, PEOPLE)
+    upload = workbook(SOURCES, LINKS, STREETS, SCENIC, RELICS, PEOPLE)
     shown = preview(reviewer_client, upload)
     report = shown.context["report"]
     assert [sheet.name for sheet in report.sheets] == [
         "Nhân vật",
         "Đường phố",
         "Di tích",
+        "Danh lam thắng cảnh",
         "Liên kết",
         "Nguồn",
     ]
@@ -110,6 +116,7 @@ def test_one_workbook_imports_people_places_links_and_sources_naming_each_other(
     assert relic.sources.get().url == "https://example.org/ho-so" and relic.sources.get().citable
     assert one.sources.get().citable is False
     assert relic.status == Status.DRAFT
+    assert ScenicSpot.objects.get(external_id="c:dt1").unit.code == "05986"
 
     # The same workbook again changes nothing; an edited link is updated in place.
     again = preview(reviewer_client, workbook(PEOPLE, RELICS, STREETS, LINKS, SOURCES))
@@ -151,7 +158,8 @@ def test_a_broken_row_in_any_sheet_means_nothing_is_saved_and_names_sheet_row_an
         ],
     )
     bad_people = ("Nhân vật", PEOPLE[1], [*PEOPLE[2], ["p:nv3", "Nhân Vật Ba", "", "năm", "", ""]])
-    shown = preview(reviewer_client, workbook(bad_people, RELICS, bad_links))
+    bad_sources = ("Nguồn", SOURCES[1], [["r:dt1", "p:nv1", "Hai chủ", "", ""]])
+    shown = preview(reviewer_client, workbook(bad_people, RELICS, bad_links, bad_sources))
     report = shown.context["report"]
     assert not report.ok and "pending" not in shown.context
     errors = {
@@ -164,6 +172,7 @@ def test_a_broken_row_in_any_sheet_means_nothing_is_saved_and_names_sheet_row_an
         ("Nhân vật", 4, "birth_year"),
         ("Liên kết", 3, "person"),
         ("Liên kết", 4, "person"),
+        ("Nguồn", 2, "place"),
     }
     page = shown.content.decode()
     assert "Trang tính “Liên kết”, dòng 3, cột “person”" in page
@@ -251,3 +260,11 @@ def test_the_sample_workbook_has_named_sheets_help_and_no_row_to_delete_and_impo
     csv_sample = reviewer_client.get(reverse("admin:sites_person_import_template", args=["csv"]))
     lines = csv_sample.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 1 and lines[0].startswith("external_id,name_vi")
+
+
+def test_the_errors_are_in_the_importers_language(reviewer_client):
+    reviewer_client.cookies["lang"] = "en"
+    links = ("Liên kết", ["person", "place", "role"], [["p:nobody", "r:nowhere", "born_here"]])
+    page = preview(reviewer_client, workbook(links)).content.decode()
+    assert "Sheet “Liên kết”, row 2, column “person” (person): No person “p:nobody”" in page
+    assert "No place “r:nowhere”" in page
