@@ -1422,17 +1422,20 @@ def _records_sheet(
 
 def column_labels(model: type[models.Model], resource: RecordResource) -> dict[str, str]:
     """Column → the field's label in the active language (and its language), for errors."""
-    names = dict(settings.LANGUAGES)
+    names = {code.replace("-", "_"): name for code, name in settings.LANGUAGES}
     labels = {}
     for name in resource.fields:
+        # name_vi → the label of "name" and the language's own name: "tên (Tiếng Việt)".
+        base, language = name, None
+        for suffix in LANGUAGE_SUFFIXES:
+            if name.endswith(f"_{suffix}") and name != "external_id":
+                base, language = name.removesuffix(f"_{suffix}"), names[suffix]
+                break
         try:
-            label = str(model._meta.get_field(name).verbose_name)
+            label = str(model._meta.get_field(base).verbose_name)
         except Exception:
             label = name
-        suffix = name.rsplit("_", 1)[-1]
-        if suffix in LANGUAGE_SUFFIXES and name not in {"external_id"}:
-            label = f"{label} ({names.get(suffix, suffix)})"
-        labels[name] = label
+        labels[name] = f"{label} ({language})" if language else label
     return labels
 
 
@@ -1478,6 +1481,8 @@ def column_help(model: type[models.Model], name: str, importer) -> str:
         return _("One of: %(allowed)s.") % {"allowed": allowed}
     if isinstance(widget, DateWidget):
         return _("Day/month/year, e.g. 27/03/2002.")
+    if isinstance(widget, CitableWidget):
+        return _("có (yes) or không (no); empty: yes.")
     if isinstance(widget, BooleanWidget):
         return _("có (yes) or không (no).")
     try:
