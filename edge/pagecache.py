@@ -56,6 +56,7 @@ from public.plate_urls import SCAN_PATH
 from public.scan import read_scan
 from qrplates.scans import count_scan_after_sending
 from sites.models import Person, Place
+from sites.signals import changing_many
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,8 @@ def invalidate(changed: object) -> None:
     for a page a publish made stale.
 
     Which pages those are is worked out at once, from the row as saved (and its previous
-    version), once per row. Past MANY_CHANGES rows in one commit (an import), every page is
+    version), once per row. Past MANY_CHANGES rows in one commit, or from the first row of a
+    writer that announced many (`sites.signals.many_changes`: an import), every page is
     made stale instead, which costs one number and no work per row.
 
     Listeners hear once per commit of everything it changed (an admin save of a record with
@@ -100,9 +102,10 @@ def invalidate(changed: object) -> None:
     longer exists, so that costs a little work and no wrong result."""
     pending = _changes.__dict__.setdefault("pending", Pending())
     pending.rows.append(changed)
-    if not pending.everything and len(pending.rows) > MANY_CHANGES:
-        pending.everything = True
     if pending.everything:
+        pass  # made stale at once when it became everything, and again on the commit
+    elif len(pending.rows) > MANY_CHANGES or changing_many():
+        pending.everything = True
         bump()
     else:
         addresses = addresses_showing([changed])

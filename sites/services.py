@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from modeltranslation.translator import translator
 
 from sites import roles
-from sites.models import Place, ProblemReport, PublishableModel
+from sites.models import PersonLink, Place, ProblemReport, PublishableModel, Source
 
 DEFAULT_SUFFIX = settings.LANGUAGE_CODE.replace("-", "_")
 
@@ -56,10 +56,16 @@ def record_check(
     *,
     by: AbstractBaseUser | AnonymousUser | None,
     exclude: Collection[str] = (),
+    checked: Collection[str] = (),
 ) -> None:
     """Steps 1 to 4 of a write (see the module): normalises, validates, fills the commune or
     ward and applies the roles to `record` as `by` is about to save it. `exclude`: fields the
     caller already found wrong (the import's unreadable cells), left out of the validation.
+    `checked`: fields whose database look-ups the caller made for many records at once (the
+    import reads the external IDs of a whole file in one query, and the communes and people a
+    file names once each): their uniqueness is not checked again, nor the existence of the
+    record a foreign key names (read from the database by the caller); their other rules still
+    apply, and the database refuses a clash all the same (`record_write`).
     Raises ValidationError, naming every wrong field at once, or PermissionDenied."""
     if isinstance(record, Place):
         record.kind = record.slug_scope
@@ -78,9 +84,17 @@ def record_check(
         if not field.editable or field.name in translated
     }
     try:
-        record.full_clean(exclude=[*excluded, *exclude])
+        record.full_clean(exclude=[*excluded, *exclude, *checked])
     except ValidationError as invalid:
         errors = invalid.update_error_dict(errors)
+    for name in checked:
+        field = record._meta.get_field(name)
+        if name in exclude or name in errors or field.is_relation:
+            continue
+        try:
+            field.clean(getattr(record, field.attname), record)
+        except ValidationError as invalid:
+            errors.setdefault(name, []).extend(invalid.messages)
     if errors:
         raise ValidationError(errors)
 
@@ -135,6 +149,77 @@ def record_save(
     with transaction.atomic():
         record_check(record, by=by)
         return record_write(record, by=by, reason=reason)
+
+
+# What hangs on a record and is shown on its page: a link between a person and a place (on the
+# place's page: the place is its record), a source (on its place's or person's page).
+
+
+def _stored_status(record: PublishableModel) -> str | None:
+    return (
+        type(record)._default_manager.filter(pk=record.pk).values_list("status", flat=True).first()
+    )
+
+
+def attached_check(
+    row: PersonLink | Source,
+    *,
+    record: PublishableModel,
+    by: AbstractBaseUser | AnonymousUser | None,
+) -> None:
+    """The first half of writing `row`, which hangs on `record` (a Street, Relic, ScenicSpot or
+    Person, the same object given to `attached_write`): normalises and validates it as
+    `record_check` does a record (every wrong field named at once), and applies the roles to
+    its record (`roles.prepare_save`): `by` must be allowed to edit the record, and an editor's
+    change sends a published record back to review, since what hangs on a record is public only
+    while the record is (as `workflow.review.record_add_photo` does for a photo). Raises
+    ValidationError or PermissionDenied."""
+    row.normalize_text()
+    translated = translated_fields(type(row))
+    excluded = {
+        field.name
+        for field in row._meta.concrete_fields
+        if not field.editable or field.name in translated
+    }
+    row.full_clean(exclude=excluded)
+    roles.prepare_save(by, record, previous_status=_stored_status(record))
+
+
+def attached_write(
+    row: PersonLink | Source,
+    *,
+    record: PublishableModel,
+    by: AbstractBaseUser | AnonymousUser | None,
+    reason: str = "",
+) -> None:
+    """The second half: saves `row` (checked by `attached_check`) with `by` in its history, and
+    its record through `record_write` when the roles changed the record's status."""
+    row._history_user = by
+    if reason:
+        row._change_reason = reason[:100]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError as clash:
+            raise ValidationError(
+                {NON_FIELD_ERRORS: _("Another change was saved at the same moment. Try again.")}
+            ) from clash
+        if record.status != _stored_status(record):
+            record_write(record, by=by, reason=reason)
+
+
+def attached_save(
+    row: PersonLink | Source,
+    *,
+    record: PublishableModel,
+    by: AbstractBaseUser | AnonymousUser | None,
+    reason: str = "",
+) -> None:
+    """Checks and saves `row`, which hangs on `record`, for `by` in one transaction."""
+    with transaction.atomic():
+        attached_check(row, record=record, by=by)
+        attached_write(row, record=record, by=by, reason=reason)
 
 
 # A problem report from the public, routed to whoever handles it.

@@ -10,10 +10,35 @@ transaction: what must wait for the commit waits on its own (`edge.pagecache.inv
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
+
 from django.db.models import Model
 from django.dispatch import Signal
 
 content_changed = Signal()
+
+# Set while a writer changes many rows at once (a spreadsheet import): whoever keeps copies then
+# treats every change as "everything changed", once, instead of working out per row which pages
+# show it (`edge.pagecache.invalidate`).
+_many = contextvars.ContextVar("streetinfo_many_changes", default=False)
+
+
+@contextlib.contextmanager
+def many_changes() -> Iterator[None]:
+    """Announces that the changes made inside the block are many (see `changing_many`)."""
+    token = _many.set(True)
+    try:
+        yield
+    finally:
+        _many.reset(token)
+
+
+def changing_many() -> bool:
+    """Whether the changes being made now are part of many (`many_changes`)."""
+    return _many.get()
+
 
 # The models (and their subclasses: streets, relics and scenic spots are places) whose rows
 # public pages or scans show, declared by each app's ready().

@@ -253,3 +253,31 @@ def test_admin_refuses_a_name_that_is_only_markup_on_the_form(editor):
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["name_vi"]
     assert not Street.objects.exists()
+
+
+def test_half_a_pair_of_coordinates_is_refused_in_words_not_left_to_the_database(staff):
+    """The database's "both or neither" constraints are stated by clean(), which the write path
+    runs (PublishableModel.CONSTRAINTS_IN_CLEAN): the editor gets the message, never an error."""
+    street = Street(name_vi="Phố Nửa Tọa Độ", lat=IN_TAM_THANH[0])
+    with pytest.raises(ValidationError, match="cả vĩ độ và kinh độ"):
+        services.record_save(record=street, by=staff)
+    street = Street(name_vi="Phố Nửa Đầu Kia", end_lat=IN_TAM_THANH[0])
+    with pytest.raises(ValidationError) as invalid:
+        services.record_save(record=street, by=staff)
+    assert "end_lat" in invalid.value.message_dict
+    assert not Street.objects.exists()
+
+
+def test_an_external_id_checked_by_the_caller_is_still_refused_by_the_database(staff):
+    """The import checks a whole file's external IDs in one query (`checked`); a clash it
+    missed is still refused, as a message."""
+    Person.objects.create(name_vi="Người Một", external_id="p:1")
+    twin = Person(name_vi="Người Hai", external_id="p:1")
+    services.record_check(twin, by=staff, checked=["external_id"])
+    with pytest.raises(ValidationError):
+        services.record_write(twin, by=staff)
+    too_long = Person(name_vi="Người Ba", external_id="x" * 101)
+    with pytest.raises(ValidationError) as invalid:
+        services.record_check(too_long, by=staff, checked=["external_id"])
+    assert "external_id" in invalid.value.message_dict
+    assert Person.objects.count() == 1
