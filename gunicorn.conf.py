@@ -69,9 +69,10 @@ keepalive = 5
 # Replacing each worker now and then bounds any slow growth of its memory; the jitter keeps the
 # workers from all restarting at the same moment. Not too often: a new worker starts with empty
 # caches (its page cache too, without Redis) and drops its kept-alive connections. At 2000, a
-# busy scan day (2,800 requests/s on 5 workers) replaced a worker every 0.7 s and cut the
-# cached scans' rate to a third (bench/scan_wrk.py); memory stays flat over 800,000 requests
-# without any replacing (bench/soak.py, docs/production.md).
+# busy scan day (2,800 requests/s on 5 workers) replaced a worker every 0.7 s; under wrk it
+# halved the cached scans' rate against the framework floor and put their p99 at seconds
+# (docs/performance.md); memory stays flat over 800,000 requests without any replacing
+# (bench/soak.py, docs/production.md).
 max_requests = env_int("GUNICORN_MAX_REQUESTS", 50_000, minimum=0)
 max_requests_jitter = max_requests // 10
 
