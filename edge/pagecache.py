@@ -327,9 +327,17 @@ def keep(request: HttpRequest, response: HttpResponse, key: str, mark: tuple) ->
 
 def current_mark(found: dict, mark_key: str) -> tuple:
     """The mark a page rendered now is stored under: its address's mark (set now when it has
-    none; the previous one while a swap waits for `warm`) and the generation."""
+    none; the previous one while a swap waits for `warm`) and the generation.
+
+    A swap whose time is over (`warm` did not run), or any swap with PAGE_CACHE off (nothing
+    renders the pages again, and nothing serves the old copies but `RecordPages`), gets a new
+    mark: the page rendered now, from the committed content, is kept under it, rather than
+    every later request rendering it again."""
     mark = found.get(mark_key)
-    if mark is None:
+    if isinstance(mark, tuple) and (time.time() >= mark[1] or not settings.PAGE_CACHE_ENABLED):
+        mark = uuid.uuid4().hex
+        cache().set(mark_key, mark, timeout=None)
+    elif mark is None:
         store = cache()
         store.add(mark_key, uuid.uuid4().hex, timeout=None)
         mark = store.get(mark_key)
@@ -413,3 +421,71 @@ class PageCacheMiddleware:
         if entry["plate"] is not None:
             count_scan_after_sending(request, response, entry["plate"])
         return response
+
+
+BODY_PREFIX = "pagecache:body:"
+
+
+class RecordPages:
+    """The record pages a scan shows, kept for the next scans of any plate leading to the same
+    record (`public.scan.kept_pages`): what a page cache miss of a scan costs is then the
+    plate's query, the count and the compression, not the record page's queries and templates.
+
+    A copy is the record view's response (uncompressed, before the outer middleware), kept
+    under the mark of the record page's own address: the mark `edge.dependents` removes or
+    swaps when anything that page shows changes, the one its copies in the page cache are
+    kept under. So it is valid exactly as long as a page cache copy of that page would be, and
+    what visitors must stop seeing is gone from it at once. The scan resolves its plate and its
+    record on every request: a withdrawn record is never looked up here.
+
+    Only anonymous GETs are kept and served (an installer's page has their own links), never
+    for `warm` (it renders the content as committed), and with PAGE_CACHE_RECORD_PAGES on; on
+    PAGE_CACHE=0 too: that switch is for whole answers served before the view."""
+
+    def fetch(self, request: HttpRequest, path: str) -> tuple[HttpResponse | None, object]:
+        if (
+            not settings.PAGE_CACHE_RECORD_PAGES
+            or request.method != "GET"
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+        ):
+            return None, None
+        mark_key, key = MARK_PREFIX + path, BODY_PREFIX + path
+        try:
+            found = cache().get_many([GENERATION_KEY, mark_key, key])
+            entry = found.get(key)
+            # A published record's new text waits for `warm` only where whole pages are served
+            # from the cache: with PAGE_CACHE off it is shown at once.
+            swapping = isinstance(found.get(mark_key), tuple) and not settings.PAGE_CACHE_ENABLED
+            if (
+                entry is not None
+                and not swapping
+                and REFRESH not in request.META
+                and PageCacheMiddleware.is_fresh(entry, found, mark_key)
+            ):
+                response = HttpResponse(entry["content"])
+                for name, value in entry["headers"]:
+                    response[name] = value
+                return response, None
+            return None, current_mark(found, mark_key)
+        except Exception:
+            logger.exception("The page cache cannot be read")
+            return None, None
+
+    def keep(self, request: HttpRequest, path: str, token: object, response: HttpResponse) -> None:
+        if token is None or not is_cacheable(request, response):
+            return
+        entry = {
+            "mark": token,
+            "stored": time.time(),
+            "headers": [
+                (name, value) for name, value in response.items() if name.lower() not in NOT_KEPT
+            ],
+            "content": response.content,
+        }
+        try:
+            cache().set(BODY_PREFIX + path, entry, timeout=settings.PAGE_CACHE_KEEP_SECONDS)
+        except Exception:
+            logger.exception("The page cache cannot be written")
+
+
+record_pages = RecordPages()

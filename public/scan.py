@@ -9,6 +9,7 @@ import contextlib
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -66,20 +67,48 @@ def as_if_requested(request: HttpRequest, path: str, query: str = "") -> HttpReq
     return proxy
 
 
+class KeptPages(Protocol):
+    """Rendered record pages kept between scans, and when they stop being valid: the edge
+    knows that (edge.pagecache, which installs itself as `kept_pages`); the scan path does not.
+
+    `fetch(request, path)` returns (a copy of the page at `path` still valid for `request`, or
+    None; and a token read before rendering, for `keep`). `keep(request, path, token, response)`
+    keeps `response`, the page rendered after that `fetch`, if it may be kept."""
+
+    def fetch(self, request: HttpRequest, path: str) -> tuple[HttpResponse | None, object]: ...
+
+    def keep(
+        self, request: HttpRequest, path: str, token: object, response: HttpResponse
+    ) -> None: ...
+
+
+# Installed by edge.pagecache (edge.apps); None renders every record page for every scan.
+kept_pages: KeptPages | None = None
+
+
 def record_page(request: HttpRequest, record: PublishableModel | Route) -> HttpResponse:
     """The record's page exactly as its own URL renders it.
 
     This is the scan path's one coupling to the public pages: the view that the record's
     language-prefixed URL resolves to is called with the request made to look as if it had been
     sent to that URL. Whatever that view becomes, a scan shows what it shows (canonical link and
-    hreflang alternates included). Must run with the page language active."""
+    hreflang alternates included). Must run with the page language active.
+
+    A page rendered for an earlier scan of any plate leading to the record is reused while
+    it is valid (`kept_pages`): every scan still resolves its plate and its record and is
+    counted; only the record's page is not rendered again."""
     path = record.get_absolute_url()
+    kept, token = kept_pages.fetch(request, path) if kept_pages else (None, None)
+    if kept is not None:
+        return kept
     match = resolve(path)
     proxy = as_if_requested(request, path)
     proxy.resolver_match = match
     response = match.func(proxy, *match.args, **match.kwargs)
     if hasattr(response, "render"):
         response.render()  # now, while the page language is active
+    if kept_pages:
+        kept_pages.keep(request, path, token, response)
     return response
 
 
@@ -120,7 +149,9 @@ def plate_page(request: HttpRequest, address: PlateAddress, *, count: bool) -> H
     if address.code is None:
         return not_found_page(request, address.typed, address.error)
     try:
-        plate, record = plate_landing(address.code)
+        # Only what decides the landing: a published record's page is rendered (or reused) by
+        # its own view, from its own queries.
+        plate, record = plate_landing(address.code, lean=True)
     except Plate.DoesNotExist:
         return not_found_page(request, address.code, None)
     # The record's page offers the scanned plate's own links (report a problem with this plate;
@@ -137,6 +168,10 @@ def plate_page(request: HttpRequest, address: PlateAddress, *, count: bool) -> H
         with contextlib.suppress(Http404):
             response = record_page(request, record)
     if response is None or response.status_code != 200:
+        # The page lists places near the record: all of it (plate_landing's lean read has its
+        # page's address and status only).
+        model = Place.model_for_kind(record.kind) if isinstance(record, Place) else Person
+        record = model._base_manager.get(pk=record.pk)
         response = updating_page(request, plate, record)
     if count:
         count_scan_after_sending(request, response, plate.pk)

@@ -553,6 +553,10 @@ PAGE_CACHE_ALIAS = "pages"
 # at once (a day bounds anything else); in-process caches of other workers do not see it, hence a
 # minute.
 PAGE_CACHE_FRESH_SECONDS = env_int("PAGE_CACHE_FRESH_SECONDS", 86400 if REDIS_URL else 60)
+# A scan that is not answered from the page cache (or with PAGE_CACHE off) reuses the record
+# page rendered for an earlier scan of any plate leading to that record, kept under the same
+# mark as that page's copies (edge.pagecache.RecordPages): its plate is still read and counted.
+PAGE_CACHE_RECORD_PAGES = env_bool("PAGE_CACHE_RECORD_PAGES", True)
 # How long a copy is kept for serving through an outage.
 PAGE_CACHE_KEEP_SECONDS = env_int("PAGE_CACHE_KEEP_SECONDS", 30 * 86400, minimum=1)
 # Background work (Django's task framework, django.tasks): print batches built into storage,

@@ -60,6 +60,12 @@ def test_threaded_workers_so_long_downloads_are_not_killed():
     assert 0 < settings["max_requests_jitter"] < settings["max_requests"]
 
 
+def test_workers_are_not_replaced_every_few_seconds_on_a_busy_day():
+    # 2,800 requests/s on 5 workers (bench/soak.py): at least a minute between replacements.
+    assert gunicorn_settings(2)["max_requests"] >= 2800 / 5 * 60
+    assert gunicorn_settings(2, GUNICORN_MAX_REQUESTS="0")["max_requests"] == 0
+
+
 def test_bind_port_logs_and_proxies_from_the_environment():
     settings = gunicorn_settings(2, PORT="8123", FORWARDED_ALLOW_IPS="10.0.0.2")
     assert settings["bind"] == ["0.0.0.0:8123"]

@@ -13,7 +13,9 @@ from edge import pagecache
 from lib import languages
 from qrplates.demo import mint_demo_plates
 from qrplates.models import Plate
+from qrplates.services import plate_mint
 from sites.models import Place, Status, Street
+from sites.selectors import nearby
 
 pytestmark = pytest.mark.django_db
 
@@ -368,3 +370,64 @@ def test_an_import_makes_every_copy_stale_once_without_working_out_pages_per_row
     assert len(bumps) == 2  # when the first row came, and when they were committed
     assert client.get(url).get("X-Page-Cache") != "hit"
     assert "Tóm tắt lần 2." in client.get(url).content.decode()
+
+
+# A record's page kept for the next scans of any plate leading to it (pagecache.RecordPages):
+# under the mark of the record page's own address, so exactly as fresh as its page cache copy.
+
+
+def test_a_scan_the_page_cache_cannot_answer_reuses_the_record_page(client, plate, settings):
+    street = Street.objects.get(pk=plate.place_id)
+    other_end = plate_mint(target=street, label="Cuối phố")
+    pagecache._changes.__dict__.pop("pending", None)  # the new plate's own change
+    with CaptureQueriesContext(connection) as rendered:
+        first = scan(client, plate)
+    with CaptureQueriesContext(connection) as kept:
+        second = scan(client, other_end)  # a page cache miss: another plate's address
+    assert "X-Page-Cache" not in second and second.content == first.content
+    assert second["Content-Language"] == first["Content-Language"]
+    # The plate is still read (it may have been withdrawn or moved); the page is not rendered.
+    assert len(kept) == 1 < len(rendered)
+    settings.PAGE_CACHE_ENABLED = False  # whole answers off: record pages are still kept
+    with CaptureQueriesContext(connection) as off:
+        assert scan(client, plate).content == first.content
+    assert len(off) == 1
+
+
+def neighbour_of(street: Street) -> Place:
+    around = nearby(street)
+    return around.near[0][0] if around.near else around.in_unit[0]
+
+
+@pytest.mark.parametrize("page_cache", [True, False])
+def test_a_kept_record_page_never_shows_a_withdrawn_neighbour(
+    client, plate, settings, page_cache, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE_ENABLED = page_cache
+    street = Street.objects.get(pk=plate.place_id)
+    neighbour = neighbour_of(street).specific
+    assert neighbour.name_vi in scan(client, plate).content.decode()
+    other_end = plate_mint(target=street, label="Cuối phố")
+    neighbour.status = Status.WITHDRAWN
+    with django_capture_on_commit_callbacks(execute=True):
+        neighbour.save()
+    for scanned in (plate, other_end):
+        response = scan(client, scanned)
+        assert response.status_code == 200 and street.name_vi in response.content.decode()
+        assert neighbour.name_vi not in response.content.decode()
+
+
+def test_with_the_page_cache_off_a_published_change_shows_at_once(
+    client, plate, settings, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE_ENABLED = False
+    scan(client, plate)
+    street = Street.objects.get(pk=plate.place_id)
+    street.name_vi = "Đường Mới Đổi Tên"
+    with django_capture_on_commit_callbacks(execute=True):
+        street.save()
+    assert "Đường Mới Đổi Tên" in scan(client, plate).content.decode()
+    # and it is kept in turn
+    with CaptureQueriesContext(connection) as queries:
+        assert "Đường Mới Đổi Tên" in scan(client, plate).content.decode()
+    assert len(queries) == 1
