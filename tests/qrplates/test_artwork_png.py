@@ -17,8 +17,8 @@ from qrplates.artwork.layout import TextRun
 from qrplates.artwork.png import pillow_font, text_stamps
 from qrplates.artwork.templates import HERITAGE, STREET, Colour
 from tests.qrplates.decoding import decode_artwork
+from tests.qrplates.test_artwork import BASE, NHI_THANH
 
-BASE = "HTTPS://QR.LANGSON.GOV.VN/Q/"
 KY_LUA = PlateData(
     code="K7LU4AQ",
     payload=BASE + "K7LU4AQ",
@@ -26,14 +26,6 @@ KY_LUA = PlateData(
     name_en="Ky Lua Street",
     unit_name="Phường Đông Kinh",
     kind="street",
-)
-NHI_THANH = PlateData(
-    code="N2TH4ND",
-    payload=BASE + "N2TH4ND",
-    name_vi="Động Nhị Thanh",
-    name_en="Nhị Thanh Cave",
-    unit_name="Phường Tam Thanh",
-    kind="scenic",
 )
 
 
