@@ -102,9 +102,10 @@ def invalidate(changed: object) -> None:
     longer exists, so that costs a little work and no wrong result."""
     pending = _changes.__dict__.setdefault("pending", Pending())
     pending.rows.append(changed)
-    if pending.everything:
-        pass  # made stale at once when it became everything, and again on the commit
-    elif len(pending.rows) > MANY_CHANGES or changing_many():
+    if pending.everything or len(pending.rows) > MANY_CHANGES or changing_many():
+        # One number a row: the copies rendered since the last row are stale at once too, even
+        # if this transaction never commits (its commit callback, which bumps again and forgets
+        # the rows, then never runs).
         pending.everything = True
         bump()
     else:
