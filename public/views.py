@@ -17,7 +17,6 @@ import re
 from itertools import groupby
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, When
 from django.http import (
     FileResponse,
@@ -58,7 +57,7 @@ from sites.models import (
     Street,
     published_q,
 )
-from sites.selectors import nearby
+from sites.selectors import RowsPaginator, nearby
 
 SEGMENT_KINDS = {segment: kind for kind, segment in Place.URL_SEGMENTS.items()}
 KIND_PLURALS = {
@@ -545,7 +544,7 @@ class UnitListView(PublicPageMixin, ListView):
         )
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(RowsPaginator):
     """Pages of search results that count at most `cap` of them: counting the 6,000 records
     that hold a common word cost more than finding the first page. Past the cap, the page asks
     for another word."""
@@ -554,7 +553,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by()[: self.cap].count()
+        # Keys only: the rank of the first 600 matches is not needed to count them.
+        return self.object_list.order_by().values("pk")[: self.cap].count()
 
 
 class SearchView(PublicPageMixin, ListView):

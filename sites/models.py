@@ -246,6 +246,18 @@ class PublishableQuerySet(models.QuerySet):
             condition |= Q(pk__in=list(near))
         return self.filter(condition).annotate(rank=rank).order_by("-rank", "slug")
 
+    def rows(self, start: int, stop: int) -> list:
+        """The records `start` to `stop` of this list, in its order. A search (a list ranked
+        by `search`) is read in two steps: the keys of that stretch first, ranked and sorted
+        with nothing else, then those records with every column and join the list asks for.
+        Sorting the 6,264 records that hold "đền" (of 100,000) with all their columns, and the
+        API's five joins, cost three to six times what sorting their keys costs."""
+        if "rank" not in self.query.annotations:
+            return list(self[start:stop])
+        keys = list(self.values_list("pk", flat=True)[start:stop])
+        found = {record.pk: record for record in self.filter(pk__in=keys).order_by()}
+        return [found[key] for key in keys if key in found]
+
     def missing_translation(self, language: str) -> PublishableQuerySet:
         """Records whose text in `language` is not written yet (any translated field empty)."""
         suffix = language.replace("-", "_")

@@ -3,13 +3,18 @@ habit: writes in services, reads here).
 
 `nearby`: what a place's page lists under "Nearby", and what a plate on a withdrawn place offers
 instead of it. `edge.dependents` reads the same constants to know which pages list a place.
+
+`RowsPaginator`: pages of a list of records read with `PublishableQuerySet.rows` (a search's
+page: its keys first, then its records), for the search page and the API's lists.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sites.models import Place
+from django.core.paginator import Page, Paginator
+
+from sites.models import Place, PublishableQuerySet
 
 # A visitor on foot: places within this distance count as nearby, at most this many of them.
 NEARBY_RADIUS_M = 3000
@@ -45,3 +50,18 @@ def nearby(place: Place) -> Nearby:
             in_unit=list(others.in_unit(place.unit).order_by("kind", "slug")[:NEARBY_LIMIT])
         )
     return Nearby()
+
+
+class RowsPaginator(Paginator):
+    """Django's paginator, whose page of a search reads its keys first (`rows`)."""
+
+    def page(self, number: int | str) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        records = self.object_list
+        if isinstance(records, PublishableQuerySet):
+            return self._get_page(records.rows(bottom, top), number, self)
+        return self._get_page(records[bottom:top], number, self)
