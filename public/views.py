@@ -545,15 +545,15 @@ class UnitListView(PublicPageMixin, ListView):
 
 
 class CappedPaginator(RowsPaginator):
-    """Pages of search results that count at most `cap` of them: counting the 6,000 records
-    that hold a common word cost more than finding the first page. Past the cap, the page asks
-    for another word."""
+    """Pages of search results that count and show at most `cap` of them. Past the cap, the
+    page asks for another word."""
 
     cap = 600
 
     @cached_property
     def count(self) -> int:
-        # Keys only: the rank of the first 600 matches is not needed to count them.
+        # Asked only when the page did not count the search while reading its keys (a page
+        # past the last one, nothing found). Keys only: their rank is not needed to count them.
         return self.object_list.order_by().values("pk")[: self.cap].count()
 
 

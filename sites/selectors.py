@@ -53,15 +53,28 @@ def nearby(place: Place) -> Nearby:
 
 
 class RowsPaginator(Paginator):
-    """Django's paginator, whose page of a search reads its keys first (`rows`)."""
+    """Django's paginator, except for a search (`PublishableQuerySet.ranked_rows`): a page
+    reads its keys first, and counts the whole search in the same query. `cap`, when set, is
+    the most results a list counts and shows."""
+
+    cap: int | None = None
 
     def page(self, number: int | str) -> Page:
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
+        records = self.object_list
+        wanted = number if isinstance(number, int) else None
+        if isinstance(number, str) and number.isascii() and number.isdigit():
+            wanted = int(number)
+        ranked = isinstance(records, PublishableQuerySet) and records.is_ranked()
+        if not ranked or not wanted or "count" in self.__dict__:
+            return super().page(number)
+        bottom = (wanted - 1) * self.per_page
+        rows, total = records.ranked_rows(bottom, bottom + self.per_page + self.orphans)
+        if total is None:
+            # Past the last page, or nothing found: Django's count and its answer.
+            return super().page(number)
+        self.__dict__["count"] = total if self.cap is None else min(total, self.cap)
+        number = self.validate_number(wanted)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        records = self.object_list
-        if isinstance(records, PublishableQuerySet):
-            return self._get_page(records.rows(bottom, top), number, self)
-        return self._get_page(records[bottom:top], number, self)
+        return self._get_page(rows[: top - bottom], number, self)

@@ -153,3 +153,24 @@ def test_a_page_of_a_search_keeps_the_rank(temples):
         ("Núi sau đền Mẫu", 2),
         ("Phố cũ", 2),
     ]
+
+
+def test_a_search_counts_what_it_finds_and_refuses_a_page_past_the_last(client, temples):
+    assert client.get("/api/v1/places/", {"q": "đền", "page_size": 4}).json()["count"] == 6
+    assert client.get("/api/v1/places/", {"q": "đền", "page_size": 4, "page": 3}).status_code == 404
+    assert client.get("/api/v1/places/", {"q": "zzz"}).json() == {
+        "count": 0,
+        "next": None,
+        "previous": None,
+        "results": [],
+    }
+    assert client.get("/vi/search/", {"q": "đền", "page": 2}).status_code == 404
+
+
+def test_the_search_page_lists_and_counts_no_more_than_its_cap(client, temples, monkeypatch):
+    from public.views import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 4)
+    page = client.get("/vi/search/", {"q": "đền"}).content.decode()
+    assert [name for name in ranked("đền") if f">{name}<" in page] == ranked("đền")[:4]
+    assert "4 kết quả đầu tiên" in page
