@@ -11,8 +11,12 @@ from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 
+from sites.selectors import RowsPaginator
+
 
 class PagePagination(PageNumberPagination):
+    # A page of a search reads its keys first: see `PublishableQuerySet.rows`.
+    django_paginator_class = RowsPaginator
     page_size_query_param = "page_size"
     invalid_page_message = _("This page number is past the last page.")
     page_query_description = "Page number, from 1."

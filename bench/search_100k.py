@@ -257,11 +257,16 @@ def main(count: int, rounds: int) -> None:
         Place.objects.filter(external_id=f"bench:{count // 2}").values_list("pk", flat=True).first()
     )
     by_pk = latencies(client, f"/api/v1/places/{some}/", rounds)
+    # What a page of the API costs without a search: its 50 records serialized.
+    by_list = latencies(client, "/api/v1/places/", rounds)
     at_scale = measure(client, rounds)
 
     print(f"\n{rounds} rounds each, latency in ms through Django's stack (DEBUG=0)")
     print(f"baseline: API lookup by primary key at {total:,} places: p50 {by_pk[0] * 1000:.1f}, "
           f"p95 {by_pk[1] * 1000:.1f}")  # fmt: skip
+    print(f"API list without a search (first page, 50 places): p50 {by_list[0] * 1000:.1f}, "
+          f"p95 {by_list[1] * 1000:.1f} ({by_list[0] / by_pk[0]:.1f} / "
+          f"{by_list[1] / by_pk[1]:.1f} × the pk lookup)")  # fmt: skip
     print(
         f"{'':12}{'query':18}{f'{demo_count} places':>16}{f'{total:,} places':>20}"
         f"{'ratio p50':>11}{'÷ pk p50':>10}{'÷ pk p95':>10}{'budget':>8}"

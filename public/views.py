@@ -17,7 +17,6 @@ import re
 from itertools import groupby
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, When
 from django.http import (
     FileResponse,
@@ -58,7 +57,7 @@ from sites.models import (
     Street,
     published_q,
 )
-from sites.selectors import nearby
+from sites.selectors import RowsPaginator, nearby
 
 SEGMENT_KINDS = {segment: kind for kind, segment in Place.URL_SEGMENTS.items()}
 KIND_PLURALS = {
@@ -600,16 +599,17 @@ class RouteListView(PublicPageMixin, ListView):
         return context
 
 
-class CappedPaginator(Paginator):
-    """Pages of search results that count at most `cap` of them: counting the 6,000 records
-    that hold a common word cost more than finding the first page. Past the cap, the page asks
-    for another word."""
+class CappedPaginator(RowsPaginator):
+    """Pages of search results that count and show at most `cap` of them. Past the cap, the
+    page asks for another word."""
 
     cap = 600
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by()[: self.cap].count()
+        # Asked only when the page did not count the search while reading its keys (a page
+        # past the last one, nothing found). Keys only: their rank is not needed to count them.
+        return self.object_list.order_by().values("pk")[: self.cap].count()
 
 
 class SearchView(PublicPageMixin, ListView):

@@ -19,7 +19,7 @@ from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models, router, transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Count, Q, Value, When, Window
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -257,6 +257,29 @@ class PublishableQuerySet(models.QuerySet):
             # How close is close enough: `near_spelling_threshold`, set on each connection.
             condition |= Q(pk__in=list(near))
         return self.filter(condition).annotate(rank=rank).order_by("-rank", "slug")
+
+    def is_ranked(self) -> bool:
+        """True for a list ranked by `search`."""
+        return "rank" in self.query.annotations
+
+    def ranked_rows(self, start: int, stop: int) -> tuple[list, int | None]:
+        """The records `start` to `stop` of a search, in its order, and how many records the
+        whole search finds (None when that stretch is empty). Read in two steps: the keys of
+        the stretch first, ranked and sorted with nothing else and counted in the same pass
+        (a window count), then those records with every column and join the list asks for.
+        Sorting the 6,264 records that hold "đền" (of 100,000) with all their columns, and
+        the API's five joins, cost three to six times what sorting their keys costs; counting
+        them in a query of its own read them all a second time."""
+        keyed = list(
+            self.annotate(search_total=Window(Count("*"))).values_list("pk", "search_total")[
+                start:stop
+            ]
+        )
+        if not keyed:
+            return [], None
+        keys = [key for key, _total in keyed]
+        found = {record.pk: record for record in self.filter(pk__in=keys).order_by()}
+        return [found[key] for key in keys if key in found], keyed[0][1]
 
     def missing_translation(self, language: str) -> PublishableQuerySet:
         """Records whose text in `language` is not written yet (any translated field empty)."""
