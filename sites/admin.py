@@ -56,7 +56,7 @@ from sites.models import (
     stored_text,
     unit_boundaries,
 )
-from sites.services import record_save
+from sites.services import attached_delete, attached_save, record_save
 from sites.translation import translated_fields
 
 STATE_MARKS = {
@@ -316,6 +316,42 @@ class PublishableAdmin(
                 ),
             )
 
+    # What hangs on the record: links and sources
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        """Links and sources are written through the content's write path for what hangs on a
+        record (`attached_save`, `attached_delete`), as the import's are: each added, changed or
+        removed row puts its record through the roles, so an editor's change to a published
+        record's links or sources sends it back to review, with the editor in the histories.
+        A link hangs on its place (it is shown on the place's page), also when it is written
+        from the person's page. Other inlines save as Django's do."""
+        if formset.model not in (PersonLink, Source):
+            super().save_formset(request, form, formset, change)
+            return
+        rows = formset.save(commit=False)
+        sent_back = {}
+        for row, delete in [(row, True) for row in formset.deleted_objects] + [
+            (row, False) for row in rows
+        ]:
+            record = attached_record(row, form.instance)
+            before = record.status
+            if delete:
+                attached_delete(row, record=record, by=request.user)
+            else:
+                attached_save(row, record=record, by=request.user)
+            if record is not form.instance and record.status != before:
+                sent_back[record.pk] = record
+        formset.save_m2m()
+        for record in sent_back.values():
+            messages.warning(
+                request,
+                _(
+                    "“%(record)s” was sent to the reviewers: its public page says “being "
+                    "updated” until a reviewer publishes it again."
+                )
+                % {"record": record},
+            )
+
     # History
 
     @admin.display(description=_("status"))
@@ -346,6 +382,15 @@ class PublishableAdmin(
             record.get_absolute_url(),
             gettext("open public page"),
         )
+
+
+def attached_record(row: PersonLink | Source, page_record: PublishableModel) -> PublishableModel:
+    """The record `row` hangs on, written from `page_record`'s page: a source's owner (the
+    page's record), a link's place (the page's record, or on a person's page the place at the
+    link's other end)."""
+    if isinstance(row, PersonLink) and not isinstance(page_record, Place):
+        return row.place.specific
+    return page_record
 
 
 class SourceInline(TranslationTabularInline):
