@@ -182,17 +182,28 @@ class PublishableForm(TextStatesForm):
                 ) % {"status": self.instance.get_status_display()}
 
     def clean(self) -> dict:
-        """Checks the text as the write path will store it (NFC, without markup: a text
-        that is only markup is empty), so the editor is told here, by the field, and the save
-        that follows cannot fail."""
-        cleaned = super().clean()
-        fields = {field.name: field for field in self._meta.model._meta.concrete_fields}
-        for name, value in list(cleaned.items()):
-            if not (self.fields[name].required and isinstance(value, str) and name in fields):
-                continue
-            if value.strip() and not stored_text(fields[name], value).strip():
-                self.add_error(name, self.fields[name].error_messages["required"])
-        return cleaned
+        return check_stored_text(self, super().clean())
+
+
+def check_stored_text(form: forms.ModelForm, cleaned: dict) -> dict:
+    """Checks `form`'s text as the write path will store it (NFC, without markup: a text that
+    is only markup is empty), so the editor is told there, by the field, and the save that
+    follows cannot fail."""
+    fields = {field.name: field for field in form._meta.model._meta.concrete_fields}
+    for name, value in list(cleaned.items()):
+        if not (form.fields[name].required and isinstance(value, str) and name in fields):
+            continue
+        if value.strip() and not stored_text(fields[name], value).strip():
+            form.add_error(name, form.fields[name].error_messages["required"])
+    return cleaned
+
+
+class AttachedForm(forms.ModelForm):
+    """A link's or a source's row: its text checked as it will be stored (see
+    `check_stored_text`; `PublishableAdmin.save_formset` writes it)."""
+
+    def clean(self) -> dict:
+        return check_stored_text(self, super().clean())
 
 
 def text_state_form(model_form: type[forms.ModelForm]) -> type[forms.ModelForm]:
@@ -395,6 +406,7 @@ def attached_record(row: PersonLink | Source, page_record: PublishableModel) -> 
 
 class SourceInline(TranslationTabularInline):
     model = Source
+    form = AttachedForm
     fields = ["title", "url", "note", "citable", "position"]
     extra = 0
 
@@ -435,6 +447,7 @@ RouteNarrationInline = type("RouteNarrationInline", (NarrationInline,), {"fk_nam
 
 class PlacePersonLinkInline(ScopedLinkInlineMixin, TranslationTabularInline):
     model = PersonLink
+    form = AttachedForm
     fk_name = "place"
     other = "person"
     fields = ["person", "role", "year_from", "year_to", "note"]

@@ -114,3 +114,23 @@ def test_a_reviewers_link_on_a_persons_page_leaves_the_place_published(
     assert link.history.first().history_user == reviewer
     published_relic.refresh_from_db()
     assert published_relic.status == Status.PUBLISHED
+
+
+def test_a_source_title_of_markup_only_is_refused_by_its_field(editor_client, published_relic):
+    """The write path stores text without markup: a title that is only markup is empty, and the
+    editor is told so by the field, as for a record's own text, rather than the save failing."""
+    url = reverse("admin:sites_relic_change", args=[published_relic.pk])
+    data = page_data(editor_client, url, "relic_form")
+    add_row(data, "sources", {"title": "<b></b>", "citable": "on", "position": "0"})
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    refused = [
+        form.errors
+        for inline in response.context["inline_admin_formsets"]
+        for form in inline.formset.forms
+        if form.errors
+    ]
+    assert refused and all(set(errors) == {"title"} for errors in refused)
+    assert not Source.objects.exists()
+    published_relic.refresh_from_db()
+    assert published_relic.status == Status.PUBLISHED
