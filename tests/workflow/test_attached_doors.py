@@ -5,10 +5,15 @@ test_workbook_import.py. An editor's change to a published record's links or sou
 record back to review, with the editor in the histories."""
 
 import pytest
+import tablib
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from sites import services
 from sites.models import Person, PersonLink, Relic, Source, Status
+from tests.workflow.conftest import client_for
 from tests.workflow.forms import form_values
+from workflow import imports
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +25,15 @@ def published_relic(tam_thanh) -> Relic:
         summary_vi="Di tích thử của phường Tam Thanh.",
         unit=tam_thanh,
         status=Status.PUBLISHED,
+        external_id="tt:relic:thu",
     )
 
 
 @pytest.fixture
 def person() -> Person:
-    return Person.objects.create(name_vi="Nhân Vật Thử", status=Status.PUBLISHED)
+    return Person.objects.create(
+        name_vi="Nhân Vật Thử", status=Status.PUBLISHED, external_id="person:thu"
+    )
 
 
 def page_data(client, url: str, form_id: str) -> dict:
@@ -132,5 +140,62 @@ def test_a_source_title_of_markup_only_is_refused_by_its_field(editor_client, pu
     ]
     assert refused and all(set(errors) == {"title"} for errors in refused)
     assert not Source.objects.exists()
+    published_relic.refresh_from_db()
+    assert published_relic.status == Status.PUBLISHED
+
+
+# --- every door that writes a link, alike -------------------------------------------------------
+
+
+def link_by_service(user, person: Person, relic: Relic) -> None:
+    link = PersonLink(person=person, place=relic, role="honoured_here")
+    services.attached_save(link, record=relic, by=user)
+
+
+def link_by_import(user, person: Person, relic: Relic) -> None:
+    dataset = tablib.Dataset(headers=["person", "place", "role"])
+    dataset.append([person.external_id, relic.external_id, "honoured_here"])
+    sheet = imports.Sheet(name="Liên kết", model=PersonLink, dataset=dataset)
+    report = imports.workbook_import(sheets=[sheet], user=user, dry_run=False)
+    assert report.saved
+
+
+def link_by_admin(user, person: Person, relic: Relic) -> None:
+    client = client_for(user)
+    url = reverse("admin:sites_person_change", args=[person.pk])
+    data = page_data(client, url, "person_form")
+    add_row(data, "links", {"place": relic.pk, "role": "honoured_here"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+@pytest.mark.parametrize(
+    "link", [link_by_service, link_by_import, link_by_admin], ids=lambda f: f.__name__
+)
+def test_an_editors_link_sends_the_published_place_to_review_whichever_door_writes_it(
+    editor, published_relic, person, link
+):
+    link(editor, person, published_relic)
+    written = PersonLink.objects.get(person=person, place=published_relic)
+    assert written.history.first().history_user == editor
+    published_relic.refresh_from_db()
+    assert published_relic.status == Status.REVIEW
+    assert published_relic.history.first().history_user == editor
+
+
+def test_an_editor_cannot_remove_a_link_of_another_communes_place(editor, other_relic, person):
+    link = PersonLink.objects.create(person=person, place=other_relic, role="born_here")
+    with pytest.raises(PermissionDenied):
+        services.attached_delete(link, record=other_relic, by=editor)
+    assert PersonLink.objects.filter(pk=link.pk).exists()
+
+
+def test_a_reviewer_removes_a_source_and_the_record_stays_published(reviewer, published_relic):
+    source = Source.objects.create(place=published_relic, title="Nguồn cũ")
+    pk = source.pk
+    services.attached_delete(source, record=published_relic, by=reviewer, reason="Trùng")
+    assert not Source.objects.exists()
+    removed = Source.history.get(id=pk, history_type="-")
+    assert removed.history_user == reviewer and removed.history_change_reason == "Trùng"
     published_relic.refresh_from_db()
     assert published_relic.status == Status.PUBLISHED
