@@ -152,7 +152,9 @@ def record_save(
 
 
 # What hangs on a record and is shown on its page: a link between a person and a place (on the
-# place's page: the place is its record), a source (on its place's or person's page).
+# place's page: the place is its record, whichever page it is written from), a source (on its
+# place's or person's page). Written, and removed, here by every door: the admin's link and
+# source rows (`PublishableAdmin.save_formset`) and the spreadsheet import.
 
 
 def _stored_status(record: PublishableModel) -> str | None:
