@@ -56,7 +56,7 @@ from sites.models import (
     stored_text,
     unit_boundaries,
 )
-from sites.services import record_save
+from sites.services import attached_delete, attached_save, record_save
 from sites.translation import translated_fields
 
 STATE_MARKS = {
@@ -182,17 +182,28 @@ class PublishableForm(TextStatesForm):
                 ) % {"status": self.instance.get_status_display()}
 
     def clean(self) -> dict:
-        """Checks the text as the write path will store it (NFC, without markup: a text
-        that is only markup is empty), so the editor is told here, by the field, and the save
-        that follows cannot fail."""
-        cleaned = super().clean()
-        fields = {field.name: field for field in self._meta.model._meta.concrete_fields}
-        for name, value in list(cleaned.items()):
-            if not (self.fields[name].required and isinstance(value, str) and name in fields):
-                continue
-            if value.strip() and not stored_text(fields[name], value).strip():
-                self.add_error(name, self.fields[name].error_messages["required"])
-        return cleaned
+        return check_stored_text(self, super().clean())
+
+
+def check_stored_text(form: forms.ModelForm, cleaned: dict) -> dict:
+    """Checks `form`'s text as the write path will store it (NFC, without markup: a text that
+    is only markup is empty), so the editor is told there, by the field, and the save that
+    follows cannot fail."""
+    fields = {field.name: field for field in form._meta.model._meta.concrete_fields}
+    for name, value in list(cleaned.items()):
+        if not (form.fields[name].required and isinstance(value, str) and name in fields):
+            continue
+        if value.strip() and not stored_text(fields[name], value).strip():
+            form.add_error(name, form.fields[name].error_messages["required"])
+    return cleaned
+
+
+class AttachedForm(forms.ModelForm):
+    """A link's or a source's row: its text checked as it will be stored (see
+    `check_stored_text`; `PublishableAdmin.save_formset` writes it)."""
+
+    def clean(self) -> dict:
+        return check_stored_text(self, super().clean())
 
 
 def text_state_form(model_form: type[forms.ModelForm]) -> type[forms.ModelForm]:
@@ -316,6 +327,42 @@ class PublishableAdmin(
                 ),
             )
 
+    # What hangs on the record: links and sources
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        """Links and sources are written through the content's write path for what hangs on a
+        record (`attached_save`, `attached_delete`), as the import's are: each added, changed or
+        removed row puts its record through the roles, so an editor's change to a published
+        record's links or sources sends it back to review, with the editor in the histories.
+        A link hangs on its place (it is shown on the place's page), also when it is written
+        from the person's page. Other inlines save as Django's do."""
+        if formset.model not in (PersonLink, Source):
+            super().save_formset(request, form, formset, change)
+            return
+        rows = formset.save(commit=False)
+        sent_back = {}
+        for row, delete in [(row, True) for row in formset.deleted_objects] + [
+            (row, False) for row in rows
+        ]:
+            record = attached_record(row, form.instance)
+            before = record.status
+            if delete:
+                attached_delete(row, record=record, by=request.user)
+            else:
+                attached_save(row, record=record, by=request.user)
+            if record is not form.instance and record.status != before:
+                sent_back[record.pk] = record
+        formset.save_m2m()
+        for record in sent_back.values():
+            messages.warning(
+                request,
+                _(
+                    "“%(record)s” was sent to the reviewers: its public page says “being "
+                    "updated” until a reviewer publishes it again."
+                )
+                % {"record": record},
+            )
+
     # History
 
     @admin.display(description=_("status"))
@@ -348,8 +395,18 @@ class PublishableAdmin(
         )
 
 
+def attached_record(row: PersonLink | Source, page_record: PublishableModel) -> PublishableModel:
+    """The record `row` hangs on, written from `page_record`'s page: a source's owner (the
+    page's record), a link's place (the page's record, or on a person's page the place at the
+    link's other end)."""
+    if isinstance(row, PersonLink) and not isinstance(page_record, Place):
+        return row.place.specific
+    return page_record
+
+
 class SourceInline(TranslationTabularInline):
     model = Source
+    form = AttachedForm
     fields = ["title", "url", "note", "citable", "position"]
     extra = 0
 
@@ -390,6 +447,7 @@ RouteNarrationInline = type("RouteNarrationInline", (NarrationInline,), {"fk_nam
 
 class PlacePersonLinkInline(ScopedLinkInlineMixin, TranslationTabularInline):
     model = PersonLink
+    form = AttachedForm
     fk_name = "place"
     other = "person"
     fields = ["person", "role", "year_from", "year_to", "note"]

@@ -152,7 +152,9 @@ def record_save(
 
 
 # What hangs on a record and is shown on its page: a link between a person and a place (on the
-# place's page: the place is its record), a source (on its place's or person's page).
+# place's page: the place is its record, whichever page it is written from), a source (on its
+# place's or person's page). Written, and removed, here by every door: the admin's link and
+# source rows (`PublishableAdmin.save_formset`) and the spreadsheet import.
 
 
 def _stored_status(record: PublishableModel) -> str | None:
@@ -220,6 +222,28 @@ def attached_save(
     with transaction.atomic():
         attached_check(row, record=record, by=by)
         attached_write(row, record=record, by=by, reason=reason)
+
+
+def attached_delete(
+    row: PersonLink | Source,
+    *,
+    record: PublishableModel,
+    by: AbstractBaseUser | AnonymousUser | None,
+    reason: str = "",
+) -> None:
+    """Removes `row`, which hangs on `record`, for `by`, under the same roles as a change to
+    it (`roles.prepare_save`: `by` must be allowed to edit the record, and an editor's removal
+    sends a published record back to review), with `by` in `row`'s history and, when the roles
+    changed the record's status, in the record's, in one transaction. Raises PermissionDenied,
+    removing nothing."""
+    with transaction.atomic():
+        roles.prepare_save(by, record, previous_status=_stored_status(record))
+        row._history_user = by
+        if reason:
+            row._change_reason = reason[:100]
+        row.delete()
+        if record.status != _stored_status(record):
+            record_write(record, by=by, reason=reason)
 
 
 # A problem report from the public, routed to whoever handles it.
