@@ -19,7 +19,11 @@ database (or BENCH_DATABASE_URL):
 cache: each round is another phone). Prints medians, and each row's speed against the floor
 measured in the same run (floor time ÷ row time: above 1 is faster than the floor).
 
-    .venv/bin/python bench/scan_overhead.py [rounds]
+    .venv/bin/python bench/scan_overhead.py [rounds] [street|relic|scenic]
+
+With a kind, the plate of that kind's first published place (by address) is scanned, the same
+record in every run (the demo's plate codes are drawn anew on every load); without one, the
+first plate by code, a different record each run.
 """
 
 import io
@@ -59,6 +63,7 @@ from django.test import Client  # noqa: E402
 
 from qrplates.models import Plate, PlateScanDay  # noqa: E402
 from qrplates.scans import scan_buffer  # noqa: E402
+from sites.models import Place  # noqa: E402
 
 PHONE = "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/124.0 Mobile Safari/537.36"
 BOT = "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)"
@@ -104,10 +109,15 @@ COLD = {"PAGE_CACHE_ENABLED": False, "PAGE_CACHE_RECORD_PAGES": False}
 TARGETS = {"scan, counted": 1.5, "scan, cache miss": 0.30}
 
 
-def main(rounds: int) -> None:
+def main(rounds: int, kind: str = "") -> None:
     call_command("migrate", verbosity=0)
     call_command("load_demo", "--no-user", verbosity=0, stdout=io.StringIO())
-    plate = Plate.objects.select_related("place").order_by("code").first()
+    plates = Plate.objects.select_related("place").order_by("code")
+    if kind:
+        plates = plates.filter(
+            route=None, place__kind=kind, place__in=Place.objects.published()
+        ).order_by("place__slug", "code")
+    plate = plates.first()
     own, short = plate.place.get_absolute_url(), f"/Q/{plate.code}"
     # The floor answers the scan page's own bytes (uncompressed; compressed as the scan is).
     environ = {"HTTP_ACCEPT_ENCODING": "identity", "HTTP_ACCEPT_LANGUAGE": "vi"}
@@ -149,4 +159,4 @@ def main(rounds: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300, *sys.argv[2:3])

@@ -43,6 +43,9 @@ class Outline:
     title: str = ""
     href: str = ""
     css_class: str = ""
+    # The geometry is a long-lived object (a process's copy, never changed in place): its path
+    # data is kept per framing (`kept_outline_path`) and not projected and simplified again.
+    kept: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,11 @@ class Projection:
     @property
     def metres_per_unit(self) -> float:
         return math.radians(1) * EARTH_RADIUS_M / self.scale
+
+    @property
+    def key(self) -> tuple[float, ...]:
+        """What decides every projected point: equal keys, equal paths."""
+        return (self.kx, self.scale, self.x0, self.y0)
 
     def exact(self, lon: float, lat: float) -> tuple[float, float]:
         return (lon * self.kx - self.x0) * self.scale, (self.y0 - lat) * self.scale
@@ -189,6 +197,26 @@ def outline_path(geometry: Mapping, project: Projection, tolerance: float = 1.0)
         if len(xy) >= 3:
             parts.append(_relative(xy, close=True))
     return "".join(parts)
+
+
+# {(id of a kept geometry, projection, tolerance): (the geometry, its path data)}; the
+# geometry is held so that its id is not reused while the entry lives.
+_kept_paths: dict[tuple, tuple[Mapping, str]] = {}
+KEPT_PATHS_MAX = 1024
+
+
+def kept_outline_path(geometry: Mapping, project: Projection, tolerance: float = 1.0) -> str:
+    """`outline_path` of a geometry that is never changed in place, worked out once per
+    framing and process: a commune's outline on the pages of its places."""
+    key = (id(geometry), project.key, tolerance)
+    kept = _kept_paths.get(key)
+    if kept is not None and kept[0] is geometry:
+        return kept[1]
+    data = outline_path(geometry, project, tolerance)
+    if len(_kept_paths) >= KEPT_PATHS_MAX:
+        _kept_paths.clear()
+    _kept_paths[key] = (geometry, data)
+    return data
 
 
 def line_path(coords: Sequence[LonLat], project: Projection, tolerance: float = 1.0) -> str:
@@ -333,7 +361,8 @@ def render(
     project = Projection(box, width=width, max_height=max_height, min_span_m=min_span_m)
     body: list[str] = []
     for outline in outlines:
-        data = outline_path(outline.geometry, project, tolerance)
+        path = kept_outline_path if outline.kept else outline_path
+        data = path(outline.geometry, project, tolerance)
         if data:
             attrs = _attrs(fill=outline.fill, stroke=outline.stroke, class_=outline.css_class)
             shape = f'<path d="{data}"{attrs}/>'

@@ -50,7 +50,10 @@ def _dots(places: Iterable[Place], numbered: bool, fill: str = OTHERS) -> list[s
 def place_map(place: Place, nearby: list[tuple[Place, int]]) -> SafeString:
     """The place in its commune or ward; `nearby` numbered 1, 2, … as on the page's list."""
     unit = place.unit
-    outlines = [svgmap.Outline(unit.boundary, fill=GROUND)] if unit and unit.boundary else []
+    # The process's copy of the boundary (the page's query leaves the column out): its path is
+    # worked out once per framing, not on every page of the commune's places.
+    _bbox, boundary = unit_boundaries().get(unit.pk, (None, None)) if unit else (None, None)
+    outlines = [svgmap.Outline(boundary, fill=GROUND, kept=True)] if boundary else []
     if not outlines and not place.has_coordinates:
         return SafeString("")
     points = _dots((other for other, _distance in nearby), numbered=True)

@@ -221,6 +221,8 @@ class PlaceDetailView(RecordMixin, DetailView):
             Place.model_for_kind(kind)
             .objects.published()
             .select_related(*related)
+            # The map takes the boundary from the process's copy (maps.place_map).
+            .defer("unit__boundary")
             .prefetch_related(*prefetch)
         )
 

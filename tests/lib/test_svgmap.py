@@ -222,3 +222,22 @@ def test_a_commune_outline_is_small():
         title="t", desc="d", outlines=[Outline({"type": "Polygon", "coordinates": [ring]})]
     )
     assert len(gzip.compress(svg.encode())) < 700
+
+
+def test_a_kept_outline_is_drawn_as_a_fresh_one_and_worked_out_once_per_framing(monkeypatch):
+    kept = box(106.70, 21.80, 106.80, 21.90)
+    here = Point(106.75, 21.85)
+    fresh = render(title="t", desc="d", outlines=[Outline(box(106.70, 21.80, 106.80, 21.90))])
+    worked = []
+    monkeypatch.setattr(svgmap, "_kept_paths", {})
+    original = svgmap.outline_path
+    monkeypatch.setattr(svgmap, "outline_path", lambda *args: worked.append(1) or original(*args))
+    first = render(title="t", desc="d", outlines=[Outline(kept, kept=True)])
+    again = render(title="t", desc="d", outlines=[Outline(kept, kept=True)], points=[here])
+    assert first == fresh
+    assert re.search(r'<path d="[^"]+"', again)[0] == re.search(r'<path d="[^"]+"', first)[0]
+    assert len(worked) == 1
+    # Framed differently (a point outside the commune widens the map): worked out again.
+    far = Point(107, 22)
+    wider = render(title="t", desc="d", outlines=[Outline(kept, kept=True)], points=[far])
+    assert len(worked) == 2 and "<path" in wider
