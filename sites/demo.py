@@ -44,6 +44,7 @@ from sites.models import (
     Street,
     TextState,
 )
+from sites.signals import many_changes
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FACTS_FILE = DATA_DIR / "langson_facts.json"
@@ -392,4 +393,7 @@ def load_demo() -> LoadReport:
         if drafts_file(language).exists():
             merge_drafts(content, json.loads(drafts_file(language).read_text(encoding="utf-8")))
             machine.append(language.code)
-    return DemoLoader(facts, content, machine).load()
+    # Hundreds of rows at once: whoever keeps copies of pages makes them all stale, rather than
+    # working out for each row which pages show it (`sites.signals.many_changes`).
+    with many_changes():
+        return DemoLoader(facts, content, machine).load()
