@@ -153,6 +153,13 @@ class Pending:
 _changes = threading.local()
 
 
+def forget_pending() -> None:
+    """Forgets the changes waiting for a commit that will never come: a rolled-back transaction
+    discards its commit callbacks, which are what forget them otherwise (tests, whose
+    transactions are rolled back, start from none)."""
+    _changes.__dict__.pop("pending", None)
+
+
 def addresses_showing(changed: list) -> list[str] | None:
     """The addresses (as `page_address` names them) of the pages and scans that show the
     `changed` rows (`edge.dependents`), or None when that cannot be worked out."""

@@ -71,7 +71,7 @@ def fresh_caches(settings):
     # change would wait for that commit instead of making its pages stale at once.
     from edge import pagecache
 
-    pagecache._changes.__dict__.pop("pending", None)
+    pagecache.forget_pending()
     counters.forget()
     forget_unit_boundaries()
     scan_buffer.discard()

@@ -27,7 +27,7 @@ def plate(demo) -> Plate:
     mint_demo_plates()
     # The fixtures' saves are committed with the test's first commit (the test runs in a
     # transaction): they would make every page stale with the test's own change.
-    pagecache._changes.__dict__.pop("pending", None)
+    pagecache.forget_pending()
     return Plate.objects.filter(place__street__isnull=False).select_related("place").first()
 
 
@@ -380,7 +380,7 @@ def test_an_import_makes_every_copy_stale_without_working_out_pages_per_row(
 def test_a_scan_the_page_cache_cannot_answer_reuses_the_record_page(client, plate, settings):
     street = Street.objects.get(pk=plate.place_id)
     other_end = plate_mint(target=street, label="Cuối phố")
-    pagecache._changes.__dict__.pop("pending", None)  # the new plate's own change
+    pagecache.forget_pending()  # the new plate's own change
     with CaptureQueriesContext(connection) as rendered:
         first = scan(client, plate)
     with CaptureQueriesContext(connection) as kept:

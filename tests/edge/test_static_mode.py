@@ -31,7 +31,7 @@ def rendered(demo_plates, tmp_path) -> Path:
     # The fixtures' own saves are in the files already, and their commit never comes (the test
     # runs in a transaction): without this they would ride along with the test's first commit,
     # and a refresh would redo every file, hiding what a change alone refreshes.
-    pagecache._changes.__dict__.pop("pending", None)
+    pagecache.forget_pending()
     return out
 
 

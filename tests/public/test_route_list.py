@@ -21,7 +21,7 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES]
 @pytest.fixture
 def route(demo):
     # The demo's saves would ride along with the test's first commit (see tests/test_pagecache).
-    pagecache._changes.__dict__.pop("pending", None)
+    pagecache.forget_pending()
     return Route.objects.get(external_id="demo:route:tam-thanh")
 
 
